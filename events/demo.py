@@ -1,0 +1,270 @@
+"""The 2026 MINEX calendar, from the forums' own programme (shared/source, in Russian).
+
+Where the programme gives no date, the dates are samples (flagged `dates_are_provisional`, shown
+as "sample dates") placed in the future so that registration can be tried.
+"""
+
+import datetime
+
+FORUMS = [
+    {
+        "slug": "astana",
+        "display_order": 1,
+        "established_year": 2010,
+        "name_en": "MINEX Forum Astana",
+        "name_ru": "Форум MINEX в Астане",
+        "name_kk": "Астанадағы MINEX форумы",
+        "region_en": "Kazakhstan",
+        "region_ru": "Казахстан",
+        "region_kk": "Қазақстан",
+        "summary_en": (
+            "The annual forum in Astana, held every year since 2010: ministers, international "
+            "organisations, mining and technology companies, financial institutions, stock "
+            "exchanges, investors and industry associations."
+        ),
+        "summary_ru": (
+            "Ежегодный форум в Астане, проводится с 2010 года: руководители профильных "
+            "министерств, международные организации, горнодобывающие компании, технологические "
+            "фирмы, финансовые институты, фондовые биржи, инвесторы и отраслевые ассоциации."
+        ),
+    },
+    {
+        "slug": "asia",
+        "display_order": 2,
+        "name_en": "MINEX Asia",
+        "name_ru": "MINEX Asia",
+        "name_kk": "MINEX Asia",
+        "region_en": "Central Asia, the Caspian and the Caucasus; Türkiye and the Middle Corridor",
+        "region_ru": "Центральная Азия, Каспий и Кавказ; Турция и Срединный коридор",
+        "region_kk": "Орталық Азия, Каспий және Кавказ; Түркия және Орта дәліз",
+        "summary_en": (
+            "Helps the countries of Central Asia, the Caspian and the Caucasus build diversified, "
+            "independent partnerships, with Türkiye and the Middle Corridor as the link to world "
+            "trade and the Middle East as a centre of investment and processing."
+        ),
+        "summary_ru": (
+            "Помогает странам Центральной Азии, Каспия и Кавказа выстраивать диверсифицированные "
+            "и независимые партнёрства; Турция и Срединный коридор — связующее звено с мировыми "
+            "торговыми цепочками, Ближний Восток — центр инвестиций и переработки."
+        ),
+    },
+    {
+        "slug": "europe",
+        "display_order": 3,
+        "name_en": "MINEX Europe",
+        "name_ru": "MINEX Europe",
+        "name_kk": "MINEX Europe",
+        "region_en": "Europe (a different host country every year)",
+        "region_ru": "Европа (страна-хозяйка меняется каждый год)",
+        "region_kk": "Еуропа (жыл сайын басқа ел қабылдайды)",
+        "summary_en": (
+            "Rotates between host countries: Portugal, Czechia, Poland, Albania, Bulgaria, North "
+            "Macedonia, Serbia and Austria so far, Ireland in 2026."
+        ),
+        "summary_ru": (
+            "Проходит по очереди в разных странах: ранее Португалия, Чехия, Польша, Албания, "
+            "Болгария, Северная Македония, Сербия и Австрия, в 2026 году — Ирландия."
+        ),
+    },
+    {
+        "slug": "eurasia",
+        "display_order": 4,
+        "established_year": 2012,
+        "name_en": "MINEX Eurasia",
+        "name_ru": "MINEX Eurasia",
+        "name_kk": "MINEX Eurasia",
+        "region_en": "London, during London Mining Week",
+        "region_ru": "Лондон, в рамках Лондонской горной недели",
+        "region_kk": "Лондон, Лондон тау-кен апталығы аясында",
+        "summary_en": (
+            "The UK's only annual conference on mining projects and investment in Eurasia, since "
+            "2012: Central Asia, Mongolia, the Black Sea and the Caspian."
+        ),
+        "summary_ru": (
+            "Единственная ежегодная конференция Великобритании, посвящённая горнодобывающим "
+            "проектам и инвестициям в Евразии; проводится с 2012 года."
+        ),
+    },
+]
+
+_ASTANA_PROGRAMME_RU = (
+    "Императив реиндустриализации Евразии.\n\n"
+    "Иллюзии глобализации разрушены. Что дальше?\n\n"
+    "Доктрина сырьевой безопасности Европы: от политики к реализации.\n\n"
+    "США принимают «китайскую модель».\n\n"
+    "Эпоха реиндустриализации делает Евразию ключевой.\n\n"
+    "Центральная Азия: новый центр тяжести."
+)
+_ASTANA_PROGRAMME_EN = (
+    "The imperative of Eurasia's reindustrialisation.\n\n"
+    "The illusions of globalisation have collapsed. What next?\n\n"
+    "Europe's raw-materials security doctrine: from policy to delivery.\n\n"
+    "The United States adopts the “Chinese model”.\n\n"
+    "The era of reindustrialisation makes Eurasia central.\n\n"
+    "Central Asia: the new centre of gravity."
+)
+
+
+def _utc(year, month, day, hour=0):
+    return datetime.datetime(year, month, day, hour, tzinfo=datetime.UTC)
+
+
+EVENTS = [
+    {
+        "forum": "astana",
+        "slug": "minex-astana-2026",
+        "edition_number": 16,
+        "year": 2026,
+        "title_en": "16th MINEX Forum, Astana 2026",
+        "title_ru": "16-й Форум MINEX, Астана 2026",
+        "title_kk": "16-шы MINEX форумы, Астана 2026",
+        "tagline_en": "The imperative of Eurasia's reindustrialisation",
+        "tagline_ru": "Императив реиндустриализации Евразии",
+        "city_en": "Astana",
+        "city_ru": "Астана",
+        "city_kk": "Астана",
+        "country": "KZ",
+        "time_zone": "Asia/Almaty",
+        "start_date": datetime.date(2026, 4, 15),
+        "end_date": datetime.date(2026, 4, 16),
+        "dates_are_provisional": False,
+        "registration_opens_at": _utc(2025, 11, 1),
+        "registration_closes_at": _utc(2026, 4, 13),
+        "capacity": 600,
+        "description_en": (
+            "The 16th forum, held every year since 2010, brings together ministers, international "
+            "organisations, mining companies, technology firms, financial institutions, stock "
+            "exchanges, investors and industry associations. Kazakhstan's role as one of the "
+            "world's mining leaders and a reliable partner for global markets makes this the "
+            "anchor event for discussing resource development at scale and infrastructure "
+            "investment."
+        ),
+        "description_ru": (
+            "16-й по счёту Форум, проводимый ежегодно с 2010 года, объединяет руководителей "
+            "профильных министерств, международные организации, горнодобывающие компании, "
+            "технологические фирмы, финансовые институты, фондовые биржи, инвесторов и отраслевые "
+            "ассоциации. Стратегическая роль Казахстана — как одного из мировых лидеров "
+            "горнодобывающей отрасли и надёжного партнёра для глобальных рынков — делает этот "
+            "Форум якорным событием для содержательных дискуссий о масштабном освоении ресурсов "
+            "и инфраструктурных инвестициях."
+        ),
+        "programme_en": _ASTANA_PROGRAMME_EN,
+        "programme_ru": _ASTANA_PROGRAMME_RU,
+    },
+    {
+        "forum": "eurasia",
+        "slug": "minex-eurasia-2026",
+        "edition_number": 15,
+        "year": 2026,
+        "title_en": "MINEX Eurasia 2026, London",
+        "title_ru": "MINEX Eurasia 2026, Лондон",
+        "title_kk": "MINEX Eurasia 2026, Лондон",
+        "tagline_en": "Part of London Mining Week, within Resourcing Tomorrow",
+        "tagline_ru": "В рамках Лондонской горной недели и Resourcing Tomorrow",
+        "city_en": "London",
+        "city_ru": "Лондон",
+        "city_kk": "Лондон",
+        "country": "GB",
+        "time_zone": "Europe/London",
+        "start_date": datetime.date(2026, 12, 3),
+        "end_date": datetime.date(2026, 12, 3),
+        "dates_are_provisional": True,
+        "registration_opens_at": _utc(2026, 9, 1),
+        "registration_closes_at": _utc(2026, 12, 2, 12),
+        "capacity": 250,
+        "description_en": (
+            "The UK's only annual conference on mining projects and investment in Eurasia. Since "
+            "2012 it has brought together experts, government representatives and companies to "
+            "discuss the industry's prospects in Central Asia, Mongolia, the Black Sea and the "
+            "Caspian. Part of London Mining Week within Resourcing Tomorrow; London, as a global "
+            "financial centre, helps turn participants' ideas into investment decisions."
+        ),
+        "description_ru": (
+            "MINEX Eurasia — единственная ежегодная конференция Великобритании, посвящённая "
+            "горнодобывающим проектам и инвестициям в Евразии. С 2012 года она объединяет "
+            "экспертов, представителей государственных органов и компаний для обсуждения "
+            "перспектив отрасли в Центральной Азии, Монголии, Черноморском и Каспийском регионах. "
+            "Конференция является частью Лондонской Горной Недели, проходящей в рамках Resourcing "
+            "Tomorrow. Лондон как глобальный финансовый центр помогает превращать идеи участников "
+            "в реальные инвестиционные решения."
+        ),
+    },
+    {
+        "forum": "europe",
+        "slug": "minex-europe-2026",
+        "edition_number": 10,
+        "year": 2026,
+        "title_en": "10th MINEX Europe, Ireland 2026",
+        "title_ru": "10-й MINEX Europe, Ирландия 2026",
+        "title_kk": "10-шы MINEX Europe, Ирландия 2026",
+        "tagline_en": "A strong Europe: mining, processing and recycling for competitiveness",
+        "tagline_ru": "«Сильная Европа»: добыча, переработка и рециклинг",
+        "city_en": "Dublin",
+        "city_ru": "Дублин",
+        "city_kk": "Дублин",
+        "country": "IE",
+        "time_zone": "Europe/Dublin",
+        "start_date": datetime.date(2026, 12, 9),
+        "end_date": datetime.date(2026, 12, 10),
+        "dates_are_provisional": True,
+        "registration_opens_at": _utc(2026, 9, 1),
+        "registration_closes_at": _utc(2026, 12, 7, 12),
+        "capacity": 300,
+        "description_en": (
+            "The 10th MINEX Europe continues the rotation between host countries (Portugal, "
+            "Czechia, Poland, Albania, Bulgaria, North Macedonia, Serbia and Austria before). In "
+            "Ireland in 2026 it discusses how Europe can speed up the development of its own "
+            "mineral resources, adopt sustainable practices and strengthen partnerships with "
+            "other regions, in support of a “Strong Europe” where mining, processing and "
+            "recycling underpin industrial competitiveness and raw-materials autonomy."
+        ),
+        "description_ru": (
+            "10-й форум MINEX Europe продолжает традицию ротации между странами (ранее — "
+            "Португалия, Чехия, Польша, Албания, Болгария, Северная Македония, Сербия и Австрия). "
+            "В 2026 году в Ирландии обсудят, как Европа может ускорить разработку собственных "
+            "минеральных ресурсов, внедрять устойчивые практики и укреплять партнёрства с другими "
+            "регионами. Форум поддерживает стратегию «Сильная Европа», где добыча, переработка и "
+            "рециклинг становятся основой промышленной конкурентоспособности и сырьевой "
+            "автономности."
+        ),
+    },
+    {
+        "forum": "asia",
+        "slug": "minex-asia-2026",
+        "edition_number": 12,
+        "year": 2026,
+        "title_en": "12th MINEX Asia 2026",
+        "title_ru": "12-й MINEX Asia 2026",
+        "title_kk": "12-ші MINEX Asia 2026",
+        "tagline_en": "Diversified partnerships along the Middle Corridor",
+        "tagline_ru": "Диверсифицированные партнёрства на Срединном коридоре",
+        "city_en": "Baku",
+        "city_ru": "Баку",
+        "city_kk": "Баку",
+        "country": "AZ",
+        "time_zone": "Asia/Baku",
+        "start_date": datetime.date(2026, 12, 15),
+        "end_date": datetime.date(2026, 12, 16),
+        "dates_are_provisional": True,
+        "registration_opens_at": _utc(2026, 9, 1),
+        "registration_closes_at": _utc(2026, 12, 13, 12),
+        "capacity": 400,
+        "description_en": (
+            "The 12th MINEX Asia helps the countries of Central Asia, the Caspian and the "
+            "Caucasus build diversified and independent partnerships, reducing dependence on "
+            "single players. It highlights Türkiye and the Middle Corridor as the link between "
+            "the regions and global trade chains, and the growing role of the Middle East as a "
+            "centre of investment, processing and value creation. The city and dates shown are "
+            "samples until the organisers announce them."
+        ),
+        "description_ru": (
+            "12-й форум MINEX Asia поможет странам Центральной Азии, Каспия и Кавказа выстраивать "
+            "диверсифицированные и независимые партнёрства, снижая зависимость от отдельных "
+            "игроков. Мероприятие подчеркнёт значение Турции и Срединного торгово-транспортного "
+            "коридора как связующего звена между регионами и мировыми торговыми цепочками. Особое "
+            "внимание будет уделено растущей роли Ближнего Востока как центра инвестиций, "
+            "переработки и создания добавленной стоимости. Город и даты указаны как пример до "
+            "объявления организаторами."
+        ),
+    },
+]

@@ -1,0 +1,43 @@
+"""Reads for the public site: which events a visitor may see, shaped for one query."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import Event, Forum
+
+
+def public_events() -> QuerySet[Event]:
+    """Published and archived editions; drafts are never public."""
+    return Event.objects.filter(
+        status__in=[Event.Status.PUBLISHED, Event.Status.ARCHIVED]
+    ).select_related("forum")
+
+
+@dataclass
+class ForumEditions:
+    forum: Forum
+    events: list[Event] = field(default_factory=list)
+
+
+def upcoming_and_past_events(today=None) -> tuple[list[ForumEditions], list[Event]]:
+    """Upcoming editions grouped by forum (in the forums' display order), and past editions,
+    newest first. One query whatever the number of events."""
+    today = today or timezone.localdate()
+    upcoming: dict[int, ForumEditions] = {}
+    past: list[Event] = []
+    events = public_events().order_by("forum__display_order", "forum__slug", "start_date")
+    for event in events:
+        if event.end_date >= today and event.status == Event.Status.PUBLISHED:
+            upcoming.setdefault(event.forum_id, ForumEditions(event.forum)).events.append(event)
+        else:
+            past.append(event)
+    past.sort(key=lambda event: event.start_date, reverse=True)
+    return list(upcoming.values()), past
+
+
+def get_public_event(slug: str) -> Event:
+    """The public event with this slug, or 404 (drafts included in the 404)."""
+    return get_object_or_404(public_events(), slug=slug)

@@ -1,0 +1,12 @@
+"""Friendly, translated error pages."""
+
+from django.shortcuts import render
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # Rendered without the usual context processors' queries: the database may be the cause.
+    return render(request, "500.html", status=500)

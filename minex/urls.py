@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from .health import healthz
+
+admin.site.site_header = "MINEX Forum Portal"
+admin.site.site_title = "MINEX"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
+]
+
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("privacy/", include("legal.urls")),
+    path("", include("events.urls")),
+    prefix_default_language=True,
+)
+
+handler404 = "minex.errors.page_not_found"
+handler500 = "minex.errors.server_error"
+
+if settings.DEBUG:
+    # Django's own 404/500 handlers are bypassed in DEBUG; keep a way to see our pages.
+    urlpatterns += [
+        path("__errors__/404", TemplateView.as_view(template_name="404.html")),
+        path("__errors__/500", TemplateView.as_view(template_name="500.html")),
+    ]
