@@ -4,6 +4,7 @@ Every error names the variable, so a typo in a deployment is a one-line message
 (`manage.py` and the process entry points print it without a traceback).
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -26,7 +27,10 @@ def database_from_env(default_sqlite_path: Path) -> dict:
         default_sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{default_sqlite_path}"
     try:
-        config = environ.Env.db_url_config(url)
+        with warnings.catch_warnings():
+            # django-environ warns before returning an unusable config; we say it ourselves.
+            warnings.simplefilter("ignore")
+            config = environ.Env.db_url_config(url)
     except Exception as error:  # django-environ raises several kinds for bad input
         raise ConfigurationError(f"DATABASE_URL is malformed ({error}).") from None
     engine = config.get("ENGINE", "")

@@ -1,0 +1,171 @@
+"""The public site: each page in each language, drafts hidden, translated 404s, query counts."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import make_event, make_forum
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ["en", "ru", "kk"]
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home_groups_upcoming_events_by_forum_in_each_language(client, language):
+    asia = make_forum(name_en="MINEX Asia", name_ru="MINEX Азия", display_order=2)
+    europe = make_forum(name_en="MINEX Europe", name_ru="MINEX Европа", display_order=1)
+    make_event(asia, title_en="12th MINEX Asia", title_ru="12-й MINEX Asia")
+    make_event(europe, title_en="10th MINEX Europe", title_ru="10-й MINEX Europe")
+
+    response = client.get(f"/{language}/")
+
+    assert response.status_code == 200
+    page = _text(response)
+    assert f'<html lang="{language}">' in page
+    europe_name = "MINEX Европа" if language == "ru" else "MINEX Europe"
+    asia_name = "MINEX Азия" if language == "ru" else "MINEX Asia"
+    assert page.index(europe_name) < page.index(asia_name)  # the forums' display order
+
+
+def test_home_in_russian_shows_russian_text(client):
+    make_event(title_en="10th MINEX Europe", title_ru="10-й MINEX Europe, Ирландия")
+    page = _text(client.get("/ru/"))
+    assert "10-й MINEX Europe, Ирландия" in page
+    assert "Предстоящие форумы" in page  # the template's own heading, translated
+
+
+def test_home_puts_past_events_apart(client):
+    today = timezone.localdate()
+    make_event(title_en="Astana 2026", start_date=today - datetime.timedelta(days=200))
+    make_event(title_en="Dublin 2026")
+    page = _text(client.get("/en/"))
+    upcoming, past = page.split("Past forums", 1)
+    assert "Dublin 2026" in upcoming and "Astana 2026" not in upcoming
+    assert "Astana 2026" in past
+
+
+def test_home_hides_drafts(client):
+    make_event(title_en="Secret draft edition", status="draft")
+    assert "Secret draft edition" not in _text(client.get("/en/"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("events", [1, 3])
+def test_home_query_count_is_constant(client, django_assert_num_queries, language, events):
+    for _ in range(events):
+        make_event(make_forum())
+    with django_assert_num_queries(1):
+        assert client.get(f"/{language}/").status_code == 200
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_event_page_shows_dates_venue_programme_in_one_query(
+    client, django_assert_num_queries, language
+):
+    event = make_event(
+        title_en="10th MINEX Europe",
+        title_ru="10-й MINEX Europe",
+        venue_en="Convention Centre Dublin",
+        programme_en="Day one: critical raw materials.",
+        programme_ru="День первый: критическое сырьё.",
+        start_date=datetime.date(2027, 12, 9),
+        end_date=datetime.date(2027, 12, 10),
+    )
+    with django_assert_num_queries(1):
+        response = client.get(f"/{language}/events/{event.slug}/")
+    assert response.status_code == 200
+    page = _text(response)
+    assert "Convention Centre Dublin" in page
+    assert 'datetime="2027-12-09"' in page and 'datetime="2027-12-10"' in page
+    if language == "ru":
+        assert "10-й MINEX Europe" in page and "День первый: критическое сырьё." in page
+    else:
+        assert "10th MINEX Europe" in page and "Day one: critical raw materials." in page
+
+
+def test_event_page_offers_register_while_registration_is_open(client):
+    event = make_event()
+    page = _text(client.get(f"/en/events/{event.slug}/"))
+    assert "Registration is open." in page
+    assert ">Register<" in page
+
+
+def test_event_page_says_not_yet_open_with_the_opening_date(client):
+    opens = timezone.now() + datetime.timedelta(days=3)
+    event = make_event(registration_opens_at=opens, registration_closes_at=None)
+    page = _text(client.get(f"/en/events/{event.slug}/"))
+    assert "Registration is not yet open." in page
+    assert ">Register<" not in page
+
+
+def test_event_page_says_closed_in_russian(client):
+    now = timezone.now()
+    event = make_event(
+        registration_opens_at=now - datetime.timedelta(days=9),
+        registration_closes_at=now - datetime.timedelta(days=1),
+    )
+    page = _text(client.get(f"/ru/events/{event.slug}/"))
+    assert "Регистрация закрыта." in page
+    assert ">Зарегистрироваться<" not in page
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_draft_event_is_not_found(client, language):
+    event = make_event(status="draft")
+    assert client.get(f"/{language}/events/{event.slug}/").status_code == 404
+
+
+def test_unknown_slug_gets_the_translated_404_page(client):
+    response = client.get("/ru/events/no-such-forum/")
+    assert response.status_code == 404
+    assert "Страница не найдена" in _text(response)
+
+
+def test_unknown_language_prefix_is_not_found(client):
+    response = client.get("/xx/")
+    assert response.status_code == 404
+    assert "Page not found" in _text(response)
+
+
+def test_root_redirects_to_a_language_prefix(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 302
+    assert response["Location"] == "/ru/"
+
+
+def test_language_switcher_stays_on_the_same_page(client):
+    event = make_event()
+    page = _text(client.get(f"/en/events/{event.slug}/"))
+    for language in LANGUAGES:
+        assert f'href="/{language}/events/{event.slug}/" hreflang="{language}"' in page
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_privacy_policy_shows_its_version(client, language):
+    from legal.policies import current_privacy_policy
+
+    response = client.get(f"/{language}/privacy/")
+    assert response.status_code == 200
+    assert current_privacy_policy().version in _text(response)
+
+
+def test_unknown_privacy_policy_version_is_not_found(client):
+    assert client.get("/en/privacy/1999-01/").status_code == 404
+
+
+def test_server_error_page_is_friendly_and_translated(rf):
+    from django.utils import translation
+
+    from minex.errors import server_error
+
+    with translation.override("ru"):
+        response = server_error(rf.get("/ru/"))
+    assert response.status_code == 500
+    assert "Что-то пошло не так" in response.content.decode()

@@ -1,0 +1,103 @@
+"""Configuration from the environment: production refuses to start without a real secret,
+`check --deploy` is clean, and a malformed variable is one line naming it, not a traceback."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args, **env_overrides):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
+    result = _manage("check", DJANGO_SETTINGS_MODULE="minex.settings.production")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_settings_refuse_the_development_key():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="minex.settings.production",
+        SECRET_KEY="dev-only-insecure-key-do-not-use-in-production-at-all-ever",
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "DEBUG",
+        DJANGO_SETTINGS_MODULE="minex.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL="postgres://minex@127.0.0.1:5432/minex",
+        REDIS_URL="redis://127.0.0.1:6379/15",
+        ALLOWED_HOSTS="portal.minexforum.com",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_malformed_database_url_is_one_line_naming_the_variable():
+    result = _manage("check", DATABASE_URL="postgres//nobody@nowhere")
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "DATABASE_URL" in lines[0]
+
+
+def test_unsupported_database_is_one_line_naming_the_variable():
+    result = _manage("check", DATABASE_URL="mysql://root@127.0.0.1/minex")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: DATABASE_URL must point to PostgreSQL or SQLite."
+    ]
+
+
+def test_malformed_redis_url_is_one_line_naming_the_variable():
+    result = _manage("check", REDIS_URL="localhost:6379")
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "REDIS_URL" in result.stderr
+
+
+def test_collectstatic_for_the_image_needs_no_secret(tmp_path):
+    result = _manage(
+        "collectstatic",
+        "--noinput",
+        "-v0",
+        DJANGO_SETTINGS_MODULE="minex.settings.build",
+        STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").exists()  # the hashed manifest production serves
+    assert list(tmp_path.glob("css/minex.*.css"))
