@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "accounts",
+    "mail",
     "events",
     "registrations",
     "legal",
@@ -89,6 +90,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
+# allauth's messages go through the outbox (mail/), not straight to SMTP in the request.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 
 # Internationalisation: English is the default; Russian complete; Kazakh for public pages.
 LANGUAGE_CODE = "en"
@@ -153,6 +156,14 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # Hands due outbox rows (retries, rows whose hand-off missed the broker) to the workers
+    # and frees rows left in "sending" by a worker that died.
+    "mail-dispatch-due-emails": {
+        "task": "mail.tasks.dispatch_due_emails",
+        "schedule": env.float("MAIL_DISPATCH_INTERVAL", default=30.0),
+    },
+}
 
 # Mail. Without EMAIL_HOST mail goes to the console (or to files with EMAIL_BACKEND).
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
@@ -175,6 +186,20 @@ EMAIL_FILE_PATH = Path(env.str("EMAIL_FILE_PATH", default=str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MINEX Forum <noreply@minexforum.com>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 SECRETARIAT_EMAIL = env.str("SECRETARIAT_EMAIL", default="secretariat@minexforum.com")
+
+# The outbox (mail/). Delays are seconds; all of them are settings so tests never sleep.
+# A temporary failure (connection refused, timeout, SMTP 4xx) waits MAIL_RETRY_DELAYS[n] after
+# the n-th attempt; after the last delay the e-mail is marked failed.
+MAIL_RETRY_DELAYS = [
+    int(delay) for delay in env.list("MAIL_RETRY_DELAYS", default=[10, 60, 300, 1800, 7200])
+]
+# A configuration fault (SMTP authentication, TLS, settings) keeps e-mails queued and retries
+# them this often without using up their attempts: they go out once the fault is fixed.
+MAIL_CONFIGURATION_FAULT_DELAY = env.int("MAIL_CONFIGURATION_FAULT_DELAY", default=300)
+# A row in "sending" for longer than this belongs to a worker that died: queue it again.
+MAIL_STUCK_AFTER = env.int("MAIL_STUCK_AFTER", default=600)
+# How many due rows one dispatcher run hands to the workers.
+MAIL_DISPATCH_BATCH_SIZE = env.int("MAIL_DISPATCH_BATCH_SIZE", default=500)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,0 +1,56 @@
+"""django-allauth hooks. Its e-mails go through the outbox instead of SMTP inside the request."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+from django.utils import translation
+
+from mail.services import queue_rendered_email
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render allauth's message in the recipient's language and queue it in the outbox.
+
+        allauth's default sends synchronously, so a slow or unreachable SMTP server would hold
+        (or fail) the sign-up or password-reset request. Here the message becomes an outbox row
+        and the delivery task sends it after the request's transaction commits. The kind is
+        "account." plus the template's name, e.g. "account.password_reset_key".
+        """
+        language = _recipient_language(context) or translation.get_language()
+        with translation.override(language):
+            # The same context allauth's own send_mail builds, rendered by its own templates.
+            request = allauth_context.request
+            message = self.render_mail(
+                template_prefix,
+                email,
+                {
+                    "request": request,
+                    "email": email,
+                    "current_site": get_current_site(request),
+                    **context,
+                },
+            )
+        alternatives = getattr(message, "alternatives", [])
+        html = next((content for content, mimetype in alternatives if mimetype == "text/html"), "")
+        if message.content_subtype == "html":  # allauth found only an HTML template
+            body_text, html = "", message.body
+        else:
+            body_text = message.body
+        queue_rendered_email(
+            to=email,
+            language=language,
+            kind="account." + template_prefix.rsplit("/", 1)[-1],
+            subject=message.subject,
+            body_text=body_text,
+            body_html=html,
+            related=context.get("user"),
+        )
+
+
+def _recipient_language(context: dict) -> str:
+    # A delegate who chose a language gets account mail in it; otherwise the request's language
+    # (allauth sends while handling that person's request). getattr's default also covers a
+    # user without a profile: Django's missing-related-object error is an AttributeError.
+    profile = getattr(context.get("user"), "delegate_profile", None)
+    return getattr(profile, "preferred_language", "") or ""

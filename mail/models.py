@@ -1,0 +1,91 @@
+"""The outbox: every e-mail the portal sends is a row here before it is a message on the wire."""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutgoingEmail(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    class Fault(models.TextChoices):
+        """Why the last attempt did not deliver the e-mail ("" when it did, or none was made)."""
+
+        NONE = "", _("None")
+        TEMPORARY = "temporary", _("Temporary (will retry)")
+        PERMANENT = "permanent", _("Refused permanently")
+        CONFIGURATION = "configuration", _("Mail configuration fault")
+
+    recipient = models.EmailField(_("recipient"), max_length=254)
+    language = models.CharField(_("language"), max_length=8)
+    kind = models.CharField(
+        _("kind"), max_length=100, help_text=_("What the e-mail is, e.g. registration.confirmed.")
+    )
+    subject = models.CharField(_("subject"), max_length=500)
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    reply_to = models.EmailField(_("reply-to"), max_length=254, blank=True)
+    # Stable across retries, so a receiving server (or a person) can tell a retry from a new
+    # message; the benchmark counts duplicates by it.
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    # [{"filename": ..., "mimetype": ..., "content": <base64>}], stored with the row so every
+    # retry sends the same bytes even if the source document changed since.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+
+    related_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("related object type"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    related_id = models.CharField(_("related object id"), max_length=64, blank=True)
+    related = GenericForeignKey("related_type", "related_id")
+    resent_from = models.ForeignKey(
+        "self",
+        verbose_name=_("copy of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+    )
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    fault = models.CharField(
+        _("fault"), max_length=16, choices=Fault.choices, default=Fault.NONE, blank=True
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The dispatcher's query: queued rows whose time has come, oldest first; and the
+            # stuck-row sweep over "sending".
+            models.Index(fields=["status", "next_attempt_at"], name="mail_outgoing_due_idx"),
+            models.Index(fields=["related_type", "related_id"], name="mail_outgoing_related_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="mail_outgoing_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient}"

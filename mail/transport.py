@@ -1,0 +1,102 @@
+"""The worker's side of SMTP: one connection per process, kept open between messages.
+
+Opening an SMTP connection (TCP, greeting, EHLO, perhaps STARTTLS and AUTH) costs several round
+trips — more than sending a small message over a connection that is already open. Each worker
+process therefore keeps one backend connection, opens it on first use (never in the parent
+before a fork) and reopens it when the settings change or the server has dropped it.
+"""
+
+import logging
+import smtplib
+import time
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+logger = logging.getLogger(__name__)
+
+# Servers drop idle clients (Postfix after 300 s; NAT tables sooner, silently, which would cost a
+# full EMAIL_TIMEOUT to notice). After this long unused, open a fresh connection instead.
+IDLE_REOPEN_SECONDS = 60
+
+
+def _settings_key() -> tuple:
+    return (
+        settings.EMAIL_BACKEND,
+        settings.EMAIL_HOST,
+        settings.EMAIL_PORT,
+        settings.EMAIL_HOST_USER,
+        settings.EMAIL_USE_TLS,
+        settings.EMAIL_USE_SSL,
+    )
+
+
+class ReusableConnection:
+    """A mail backend connection that survives between messages sent by the same process."""
+
+    def __init__(self):
+        self._backend = None
+        self._settings_key = None
+        self._last_used = 0.0
+
+    def send(self, message: EmailMessage) -> None:
+        """Send one message; raise whatever the backend raised if it was not accepted.
+
+        If a connection kept from an earlier message turns out to be closed by the server, the
+        message is tried once more over a fresh connection: nothing was accepted over the dead
+        one, so this cannot send it twice.
+        """
+        reused = self._prepare()
+        try:
+            self._backend.send_messages([message])
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            self.close()
+            if not reused:
+                raise
+            logger.info("SMTP connection was closed by the server; reconnecting")
+            self._prepare()
+            self._send_or_close(message)
+        except smtplib.SMTPResponseException:
+            # The server answered (4xx/5xx) and smtplib reset the transaction: the connection
+            # is still good for the next message.
+            raise
+        except Exception:
+            self.close()
+            raise
+        self._last_used = time.monotonic()
+
+    def _send_or_close(self, message: EmailMessage) -> None:
+        try:
+            self._backend.send_messages([message])
+        except smtplib.SMTPResponseException:
+            raise
+        except Exception:
+            self.close()
+            raise
+
+    def _prepare(self) -> bool:
+        """Make sure a connection is open; return True if it was already open (reused)."""
+        key = _settings_key()
+        idle = time.monotonic() - self._last_used
+        if self._backend is not None and (key != self._settings_key or idle > IDLE_REOPEN_SECONDS):
+            self.close()
+        if self._backend is None:
+            self._backend = get_connection(fail_silently=False)
+            self._settings_key = key
+        # Django's SMTP backend returns True when it opened a connection, False when one was
+        # open already; other backends (console, locmem) return None and have nothing to keep.
+        opened = self._backend.open()
+        return opened is False
+
+    def close(self) -> None:
+        backend, self._backend = self._backend, None
+        if backend is None:
+            return
+        try:
+            backend.close()
+        except Exception:  # closing a broken connection must not hide the original error
+            logger.debug("Closing the SMTP connection failed", exc_info=True)
+
+
+# One per process: Celery's prefork children each get their own after the fork.
+connection = ReusableConnection()
