@@ -1,11 +1,15 @@
-"""The portal's user: identified by e-mail address, no username."""
+"""The portal's user (identified by e-mail address, no username) and the delegate profile."""
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
 
 
 class UserManager(BaseUserManager):
@@ -63,3 +67,73 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+# Passport names in the machine-readable zone use the 26 Latin letters only; we also allow the
+# separators that appear in the visual zone (spaces, hyphens, apostrophes).
+latin_name_validator = RegexValidator(
+    regex=r"\A[A-Za-z]+(?:[ '’\-]+[A-Za-z]+)*\Z",
+    message=_(
+        "Write the name in Latin letters as in your passport: letters A–Z, spaces, hyphens "
+        "and apostrophes only."
+    ),
+    code="latin_name",
+)
+
+
+class DelegateProfile(models.Model):
+    """A delegate's details, stored once and pre-filled for every forum they register for.
+
+    Registrations copy these values when they are made (the snapshot the secretariat works
+    with), so later profile edits never rewrite past registrations.
+    """
+
+    class Title(models.TextChoices):
+        MR = "mr", _("Mr")
+        MS = "ms", _("Ms")
+        MRS = "mrs", _("Mrs")
+        DR = "dr", _("Dr")
+        PROF = "prof", _("Prof.")
+        HE = "he", _("H.E.")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="delegate_profile",
+        verbose_name=_("user"),
+    )
+    title = models.CharField(_("title"), max_length=8, choices=Title.choices, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    latin_name = models.CharField(
+        _("name in Latin letters"),
+        max_length=200,
+        blank=True,
+        validators=[latin_name_validator],
+        help_text=_("As in your passport, for badges and visa invitation letters."),
+    )
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    phone = PhoneNumberField(
+        _("phone"), blank=True, help_text=_("In international format, e.g. +7 701 234 5678.")
+    )
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("delegate profile")
+        verbose_name_plural = _("delegate profiles")
+
+    def __str__(self):
+        return self.full_name or str(self.user_id)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)

@@ -9,6 +9,7 @@ import datetime
 FORUMS = [
     {
         "slug": "astana",
+        "code": "AST",
         "display_order": 1,
         "established_year": 2010,
         "name_en": "MINEX Forum Astana",
@@ -30,6 +31,7 @@ FORUMS = [
     },
     {
         "slug": "asia",
+        "code": "ASI",
         "display_order": 2,
         "name_en": "MINEX Asia",
         "name_ru": "MINEX Asia",
@@ -50,6 +52,7 @@ FORUMS = [
     },
     {
         "slug": "europe",
+        "code": "EUR",
         "display_order": 3,
         "name_en": "MINEX Europe",
         "name_ru": "MINEX Europe",
@@ -68,6 +71,7 @@ FORUMS = [
     },
     {
         "slug": "eurasia",
+        "code": "EAS",
         "display_order": 4,
         "established_year": 2012,
         "name_en": "MINEX Eurasia",

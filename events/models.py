@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -20,6 +21,13 @@ class Forum(models.Model):
     """A series of forums: the annual Astana forum, MINEX Asia, MINEX Europe, MINEX Eurasia."""
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"\A[A-Z]{2,4}\Z", _("Two to four capital letters A–Z."))],
+        help_text=_("Short code in registration references, e.g. AST in MX26-AST-7K3QF."),
+    )
     name = models.CharField(_("name"), max_length=150)
     summary = models.TextField(_("summary"), blank=True)
     region = models.CharField(_("region"), max_length=200, blank=True)

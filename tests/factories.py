@@ -2,12 +2,20 @@
 
 import datetime
 import itertools
+from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.models import DelegateProfile, User
+from accounts.services import update_profile
 from events.models import Event, Forum
+from registrations.models import Currency, DelegateCategory, Registration
+from registrations.services import register_delegate
 
 _sequence = itertools.count(1)
+
+# Every factory-made user has this password (the test settings hash it cheaply).
+TEST_PASSWORD = "a-long-test-password"
 
 
 def make_forum(**fields) -> Forum:
@@ -44,3 +52,61 @@ def make_event(forum: Forum | None = None, **fields) -> Event:
     }
     values.update(fields)
     return Event.objects.create(**values)
+
+
+def make_user(email: str | None = None, *, password: str = TEST_PASSWORD, **fields) -> User:
+    """A delegate account (no profile; see make_profile)."""
+    n = next(_sequence)
+    return User.objects.create_user(email or f"delegate{n}@example.com", password, **fields)
+
+
+def make_profile(user: User | None = None, **fields) -> DelegateProfile:
+    """A complete delegate profile, written through accounts.services.update_profile."""
+    values = {
+        "title": DelegateProfile.Title.DR,
+        "first_name": "Aigerim",
+        "last_name": "Nurlanova",
+        "latin_name": "Aigerim Nurlanova",
+        "job_title": "Chief Geologist",
+        "organisation": "Steppe Minerals LLP",
+        "country": "KZ",
+        "phone": "+77012345678",
+        "preferred_language": "en",
+    }
+    values.update(fields)
+    return update_profile(user or make_user(), **values)
+
+
+def make_delegate(email: str | None = None, **profile_fields) -> User:
+    """A user with a complete profile: ready to register."""
+    user = make_user(email)
+    make_profile(user, **profile_fields)
+    return user
+
+
+def make_category(event: Event | None = None, **fields) -> DelegateCategory:
+    """An open, free-of-rules category: no approval, no own capacity, EUR 500."""
+    n = next(_sequence)
+    values = {
+        "event": event or make_event(),
+        "code": f"category-{n}",
+        "name_en": f"Category {n}",
+        "price": Decimal("500.00"),
+        "currency": Currency.EUR,
+        "display_order": n,
+    }
+    values.update(fields)
+    return DelegateCategory.objects.create(**values)
+
+
+def make_registration(
+    category: DelegateCategory | None = None, *, delegate: User | None = None, **fields
+) -> Registration:
+    """A registration made through registrations.services.register_delegate."""
+    category = category or make_category()
+    values = {"consent_privacy": True, "language": "en"}
+    values.update(fields)
+    registration, _created = register_delegate(
+        category.event, delegate=delegate or make_delegate(), category=category, **values
+    )
+    return registration

@@ -1,0 +1,111 @@
+"""The e-mails a registration change sends, queued through the outbox (mail.services).
+
+Called by registrations/services.py inside its transaction: `queue_email` writes the outbox row
+now and hands it to the delivery task only after commit. Delegates get their e-mail in the
+language of their registration; the secretariat in the site's default language. Replies to a
+delegate's e-mail reach the event's secretariat.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from mail.services import EmailAttachment, queue_email
+
+from .exports import CALENDAR_MIMETYPE, calendar_filename, registration_calendar
+from .models import Registration
+from .selectors import waitlist_position
+
+TEMPLATE_DIR = "registrations/emails"
+
+# The delegate's e-mail for each status a registration can reach.
+_STATUS_TEMPLATES = {
+    Registration.Status.PENDING: "received",
+    Registration.Status.CONFIRMED: "confirmed",
+    Registration.Status.WAITLISTED: "waitlisted",
+    Registration.Status.REJECTED: "rejected",
+    Registration.Status.CANCELLED: "cancelled",
+}
+
+
+class SecretariatChange(models.TextChoices):
+    NEW = "new", _("New registration")
+    CANCELLED = "cancelled", _("Registration cancelled")
+    DETAILS_UPDATED = "details_updated", _("Registration details changed")
+
+
+def send_status_email(registration: Registration, *, reason: str = "") -> None:
+    """Tell the delegate the registration's current status: received (pending approval),
+    confirmed (with the calendar file), waitlisted (with the position), rejected (with
+    `reason`) or cancelled."""
+    name = _STATUS_TEMPLATES[registration.status]
+    _queue_for_delegate(registration, name, reason=reason)
+
+
+def send_promoted_email(registration: Registration) -> None:
+    """Tell the delegate a place came free for them: confirmed now (with the calendar file),
+    or pending the secretariat's approval."""
+    _queue_for_delegate(registration, "promoted")
+
+
+def notify_secretariat(
+    registration: Registration, *, change: str, changes: dict | None = None
+) -> None:
+    """Tell the event's secretariat about a new registration or a change: the delegate's
+    details, the category, whether approval or a visa letter is needed, and a link to the
+    registration in the admin."""
+    # The admin lives under the language prefix: link to it in the secretariat's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        admin_url = settings.SITE_URL + reverse(
+            "admin:registrations_registration_change", args=[registration.pk]
+        )
+    queue_email(
+        to=registration.event.secretariat_address,
+        language=settings.LANGUAGE_CODE,
+        kind=f"registration.secretariat.{change}",
+        template=f"{TEMPLATE_DIR}/secretariat_notification",
+        context={
+            **_context(registration),
+            "change": change,
+            "change_label": SecretariatChange(change).label,
+            "changes": changes or {},
+            "admin_url": admin_url,
+        },
+        related=registration,
+        reply_to=registration.email,
+    )
+
+
+def _queue_for_delegate(registration: Registration, name: str, **extra) -> None:
+    attachments = ()
+    if registration.status == Registration.Status.CONFIRMED and name in ("confirmed", "promoted"):
+        attachments = (
+            EmailAttachment(
+                filename=calendar_filename(registration),
+                content=registration_calendar(registration),
+                mimetype=CALENDAR_MIMETYPE,
+            ),
+        )
+    queue_email(
+        to=registration.email,
+        language=registration.language,
+        kind=f"registration.{name}",
+        template=f"{TEMPLATE_DIR}/{name}",
+        context={**_context(registration), **extra},
+        related=registration,
+        reply_to=registration.event.secretariat_address,
+        attachments=attachments,
+    )
+
+
+def _context(registration: Registration) -> dict:
+    event = registration.event
+    return {
+        "registration": registration,
+        "event": event,
+        "category": registration.category,
+        "waitlist_position": waitlist_position(registration),
+        "secretariat_email": event.secretariat_address,
+    }

@@ -1,0 +1,699 @@
+"""The registration rules: every change to a registration goes through a function here.
+
+Views, the admin, management commands and tasks all call these, so a rule holds whoever acts.
+
+Locking. Every service that changes how many places are taken locks the `Event` row first and
+then the category row(s) (`select_for_update`), in that order, before it counts and writes.
+The event lock serialises all occupancy changes of one event, so two requests can never both
+see the last place as free; the fixed order means two services never wait for each other in
+a circle. (Locking the existing registration rows would not stop a new insert, and
+`select_for_update().count()` locks nothing.)
+
+Side effects. Each change writes a `RegistrationHistory` row and queues its e-mails through
+`registrations/emails.py` in the same transaction; the outbox sends them only after commit, so
+a rolled-back change sends nothing.
+"""
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from events.models import Event
+from legal.policies import current_privacy_policy
+
+from . import emails
+from .models import DelegateCategory, Registration, RegistrationHistory
+
+Status = Registration.Status
+Action = RegistrationHistory.Action
+
+# Upper-case letters and digits without the look-alikes 0/O, 1/I/L: a reference read out over
+# the phone or copied from a badge cannot be mistyped into another valid one.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_RANDOM_LENGTH = 5
+_REFERENCE_ATTEMPTS = 10
+
+_ONE_ACTIVE_CONSTRAINT = "registration_one_active_per_delegate_per_event"
+_UNIQUE_REFERENCE_CONSTRAINT = "registration_unique_reference"
+
+# Fields of a registration the secretariat (and, for some, the delegate) may correct later.
+EDITABLE_DETAILS = (
+    "title",
+    "first_name",
+    "last_name",
+    "latin_name",
+    "email",
+    "job_title",
+    "organisation",
+    "country",
+    "phone",
+    "dietary_needs",
+    "accessibility_needs",
+    "visa_letter_needed",
+    "nationality",
+    "how_heard",
+    "consent_attendee_list",
+    "consent_marketing",
+    "language",
+)
+
+
+class RegistrationError(Exception):
+    """A registration rule refused the request. `message` is translated and fit to show."""
+
+    default_message = _("This registration cannot be changed.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class RegistrationClosed(RegistrationError):
+    default_message = _("Registration for this event is closed.")
+
+
+class CategoryClosed(RegistrationError):
+    default_message = _("Registration in this category is closed.")
+
+
+class CategoryNotInEvent(RegistrationError):
+    default_message = _("This category does not belong to this event.")
+
+
+class EventFull(RegistrationError):
+    default_message = _("This event is full.")
+
+
+class CategoryFull(EventFull):
+    default_message = _("This category is full.")
+
+
+class ConsentRequired(RegistrationError):
+    default_message = _("Please accept the privacy policy to register.")
+
+
+class ProfileIncomplete(RegistrationError):
+    default_message = _("Please fill in your first and last name before registering.")
+
+
+class InvalidTransition(RegistrationError):
+    default_message = _("This registration's status does not allow this action.")
+
+
+class ReasonRequired(RegistrationError):
+    default_message = _("Please give a reason.")
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    """Places held (confirmed + pending) in an event and in one of its categories."""
+
+    event_taken: int
+    category_taken: int
+
+
+# ---------------------------------------------------------------------------------------------
+# Register
+
+
+def register_delegate(
+    event: Event,
+    *,
+    delegate: User,
+    category: DelegateCategory,
+    consent_privacy: bool,
+    language: str,
+    consent_attendee_list: bool = False,
+    consent_marketing: bool = False,
+    dietary_needs: str = "",
+    accessibility_needs: str = "",
+    visa_letter_needed: bool = False,
+    nationality: str = "",
+    how_heard: str = "",
+    acting_user: User | None = None,
+    override_window: bool = False,
+    override_capacity: bool = False,
+) -> tuple[Registration, bool]:
+    """Register `delegate` for `event` in `category`; return `(registration, created)`.
+
+    The delegate's details are copied from their profile, the category's name and current
+    price (early-bird if it applies) from the category, and the current privacy-policy version
+    with the time of consent.
+
+    Rules, checked while holding the event lock, then the category lock:
+    - a delegate already holding a pending, confirmed or waitlisted registration for the event
+      gets that one back with `created=False` (a replayed or double-clicked submission), and
+      nothing else happens;
+    - the event must be open for registration and the category open, unless `override_window`
+      (the secretariat registering on the delegate's behalf);
+    - if the event and the category each have a free place (confirmed and pending count,
+      waitlisted do not), the registration is pending in an approval category, else
+      confirmed; otherwise it is waitlisted when the event keeps a waitlist, else
+      `EventFull`/`CategoryFull` is raised. `override_capacity` admits it even when full.
+
+    Side effects, in order: the registration row; a history row (actor: `acting_user` or the
+    delegate; the overrides used are recorded); the delegate's e-mail for the new status
+    (received/confirmed/waitlisted) and the secretariat's notification, both through the
+    outbox and sent after commit.
+
+    Raises `RegistrationError` subclasses for refusals and `ValidationError` for malformed
+    details (lengths, Latin name, visa letter without nationality).
+    """
+    if not consent_privacy:
+        raise ConsentRequired()
+    if category.event_id != event.pk:
+        raise CategoryNotInEvent()
+    if visa_letter_needed and not nationality:
+        raise ValidationError({"nationality": _("A visa invitation letter needs the nationality.")})
+    profile = getattr(delegate, "delegate_profile", None)
+    if profile is None or not (profile.first_name and profile.last_name):
+        raise ProfileIncomplete()
+    actor = acting_user or delegate
+
+    with transaction.atomic():
+        event, category = _lock_event_and_category(event, category)
+
+        existing = _active_registration(event, delegate)
+        if existing is not None:
+            return existing, False
+
+        now = timezone.now()
+        if not override_window:
+            if event.registration_state(now) != Event.RegistrationState.OPEN:
+                raise RegistrationClosed()
+            if not category.is_open:
+                raise CategoryClosed()
+
+        occupancy = _occupancy(event, category)
+        status = _status_for_new_registration(event, category, occupancy, override_capacity)
+
+        policy = current_privacy_policy()
+        registration = Registration(
+            event=event,
+            category=category,
+            delegate=delegate,
+            status=status,
+            title=profile.title,
+            first_name=profile.first_name,
+            last_name=profile.last_name,
+            latin_name=profile.latin_name,
+            email=delegate.email,
+            job_title=profile.job_title,
+            organisation=profile.organisation,
+            country=profile.country,
+            phone=profile.phone,
+            category_name=category.name_en or category.name,
+            price=category.current_price(now),
+            currency=category.currency,
+            early_bird=category.is_early_bird(now),
+            dietary_needs=dietary_needs,
+            accessibility_needs=accessibility_needs,
+            visa_letter_needed=visa_letter_needed,
+            nationality=nationality,
+            how_heard=how_heard,
+            consent_privacy_at=now,
+            privacy_policy_version=policy.version,
+            consent_attendee_list=consent_attendee_list,
+            consent_marketing=consent_marketing,
+            language=language,
+            waitlisted_at=now if status == Status.WAITLISTED else None,
+        )
+        # Field validators (lengths, the Latin name) run here; uniqueness and the other
+        # constraints are the database's job, under the locks we hold.
+        registration.full_clean(
+            exclude=["reference", "event", "category", "delegate"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        try:
+            _insert_with_unique_reference(registration)
+        except IntegrityError as error:
+            # Another transaction registered the same delegate without waiting for our lock
+            # (only possible for a caller that bypassed this service): return its row.
+            if _constraint_name(error) != _ONE_ACTIVE_CONSTRAINT:
+                raise
+            return _active_registration(event, delegate), False
+
+        details = {}
+        if override_window:
+            details["override_window"] = True
+        if override_capacity:
+            details["override_capacity"] = True
+        if actor.pk != delegate.pk:
+            details["on_behalf_of_delegate"] = True
+        _record(registration, actor=actor, action=Action.REGISTERED, to_status=status, **details)
+
+        emails.send_status_email(registration)
+        emails.notify_secretariat(registration, change=emails.SecretariatChange.NEW)
+    return registration, True
+
+
+# ---------------------------------------------------------------------------------------------
+# Secretariat decisions
+
+
+def approve_registration(registration: Registration, *, acting_user: User) -> Registration:
+    """Confirm a pending registration.
+
+    The place is already held (pending counts), so approval changes no occupancy; it still
+    takes the event and category locks so it cannot interleave with a cancellation.
+
+    Side effects, in order: status → confirmed; a history row; the delegate's confirmation
+    e-mail with the calendar attachment. Raises `InvalidTransition` unless pending.
+    """
+    with transaction.atomic():
+        registration = _lock_registration(registration)
+        _require_status(registration, Status.PENDING)
+        _change_status(registration, Status.CONFIRMED, actor=acting_user, action=Action.APPROVED)
+        emails.send_status_email(registration)
+    return registration
+
+
+def reject_registration(
+    registration: Registration, *, reason: str, acting_user: User
+) -> Registration:
+    """Reject a pending or waitlisted registration, with a reason the delegate will read.
+
+    Side effects, in order: status → rejected; a history row with the reason; the delegate's
+    rejection e-mail quoting the reason; if the registration held a place, the waitlist is
+    promoted into it (see `_promote_waitlist`) in the same transaction. Raises
+    `ReasonRequired` without a reason and `InvalidTransition` from any other status.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    with transaction.atomic():
+        registration = _lock_registration(registration)
+        _require_status(registration, Status.PENDING, Status.WAITLISTED)
+        freed_place = registration.holds_place
+        _change_status(
+            registration, Status.REJECTED, actor=acting_user, action=Action.REJECTED, reason=reason
+        )
+        emails.send_status_email(registration, reason=reason)
+        if freed_place:
+            _promote_waitlist(registration.event, cause="rejection")
+    return registration
+
+
+def cancel_registration(
+    registration: Registration, *, acting_user: User | None, reason: str = ""
+) -> Registration:
+    """Cancel a pending, confirmed or waitlisted registration (by the delegate or the
+    secretariat).
+
+    Side effects, in order: status → cancelled; a history row; the delegate's cancellation
+    e-mail; the secretariat's notification when someone other than staff cancelled; if the
+    registration held a place, the waitlist is promoted into it in the same transaction.
+    Raises `InvalidTransition` if already cancelled or rejected.
+    """
+    with transaction.atomic():
+        registration = _lock_registration(registration)
+        _require_status(registration, *Registration.ACTIVE_STATUSES)
+        freed_place = registration.holds_place
+        _change_status(
+            registration,
+            Status.CANCELLED,
+            actor=acting_user,
+            action=Action.CANCELLED,
+            reason=(reason or "").strip(),
+        )
+        emails.send_status_email(registration)
+        if not _is_staff(acting_user):
+            emails.notify_secretariat(registration, change=emails.SecretariatChange.CANCELLED)
+        if freed_place:
+            _promote_waitlist(registration.event, cause="cancellation")
+    return registration
+
+
+def promote_registration(
+    registration: Registration, *, acting_user: User, override_capacity: bool = False
+) -> Registration:
+    """Move a waitlisted registration off the waitlist by hand, ahead of its turn.
+
+    It becomes pending in an approval category, else confirmed. It needs a free place in
+    the event and its category unless `override_capacity` (recorded in the history).
+
+    Side effects, in order: the status change; a history row; the delegate's "promoted"
+    e-mail (with the calendar attachment when confirmed). Raises `InvalidTransition` unless
+    waitlisted, `EventFull`/`CategoryFull` when there is no place.
+    """
+    with transaction.atomic():
+        registration = _lock_registration(registration)
+        _require_status(registration, Status.WAITLISTED)
+        if not override_capacity:
+            occupancy = _occupancy(registration.event, registration.category)
+            _require_place(registration.event, registration.category, occupancy)
+        details = {"override_capacity": True} if override_capacity else {}
+        _promote(registration, actor=acting_user, **details)
+    return registration
+
+
+def check_in_registration(registration: Registration, *, acting_user: User) -> Registration:
+    """Record that a confirmed delegate arrived at the event.
+
+    Side effects: `checked_in_at` set to now; a history row. No e-mail. Raises
+    `InvalidTransition` unless confirmed or if already checked in (the message says when).
+    """
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        )
+        _require_status(registration, Status.CONFIRMED)
+        if registration.checked_in_at is not None:
+            raise InvalidTransition(
+                _("Already checked in at %(time)s.")
+                % {
+                    "time": registration.checked_in_at.astimezone(registration.event.tz).strftime(
+                        "%H:%M"
+                    )
+                }
+            )
+        registration.checked_in_at = timezone.now()
+        registration.save(update_fields=["checked_in_at", "updated_at"])
+        _record(
+            registration,
+            actor=acting_user,
+            action=Action.CHECKED_IN,
+            from_status=registration.status,
+            to_status=registration.status,
+        )
+    return registration
+
+
+def update_registration_details(
+    registration: Registration, *, acting_user: User, **changes
+) -> Registration:
+    """Correct a registration's delegate details (any of `EDITABLE_DETAILS`).
+
+    The status, category and places are untouched, so no event lock is needed; the
+    registration row is locked against a concurrent edit. Values are validated like the
+    model's fields; an edit that changes nothing writes nothing.
+
+    Side effects, in order: the changed fields saved; a history row whose details hold each
+    field's old and new value; the secretariat's notification when someone other than staff
+    (the delegate) made the change. Raises `TypeError` for fields that are not editable,
+    `ValidationError` for bad values, `InvalidTransition` for a cancelled or rejected
+    registration.
+    """
+    not_editable = set(changes) - set(EDITABLE_DETAILS)
+    if not_editable:
+        raise TypeError(f"Not editable registration details: {', '.join(sorted(not_editable))}")
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("event__forum", "category")
+            .get(pk=registration.pk)
+        )
+        _require_status(registration, *Registration.ACTIVE_STATUSES)
+        old = {name: getattr(registration, name) for name in changes}
+        for name, value in changes.items():
+            setattr(registration, name, value)
+        unchanged = [f.name for f in Registration._meta.fields if f.name not in changes]
+        registration.full_clean(
+            exclude=unchanged, validate_unique=False, validate_constraints=False
+        )
+        if registration.visa_letter_needed and not registration.nationality:
+            raise ValidationError(
+                {"nationality": _("A visa invitation letter needs the nationality.")}
+            )
+        changed = {
+            name: {"old": _json_value(old[name]), "new": _json_value(getattr(registration, name))}
+            for name in changes
+            if _json_value(old[name]) != _json_value(getattr(registration, name))
+        }
+        if not changed:
+            return registration
+        registration.save(update_fields=[*changed, "updated_at"])
+        _record(
+            registration,
+            actor=acting_user,
+            action=Action.DETAILS_UPDATED,
+            from_status=registration.status,
+            to_status=registration.status,
+            changes=changed,
+        )
+        if not _is_staff(acting_user):
+            emails.notify_secretariat(
+                registration, change=emails.SecretariatChange.DETAILS_UPDATED, changes=changed
+            )
+    return registration
+
+
+# ---------------------------------------------------------------------------------------------
+# Capacity
+
+
+def change_event_capacity(event: Event, *, capacity: int, acting_user: User) -> list[Registration]:
+    """Set the event's total capacity; return the registrations promoted as a result.
+
+    Lowering it below the places already taken removes nobody: it only stops new
+    confirmations until enough places free up. Raising it promotes the waitlist into the new
+    places in the same transaction (history rows and e-mails as in `_promote_waitlist`).
+    """
+    if capacity < 0:
+        raise ValidationError({"capacity": _("The capacity cannot be negative.")})
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        event.capacity = capacity
+        event.save(update_fields=["capacity", "updated_at"])
+        return _promote_waitlist(event, cause="event_capacity", actor=acting_user)
+
+
+def change_category_capacity(
+    category: DelegateCategory, *, capacity: int | None, acting_user: User
+) -> list[Registration]:
+    """Set a category's capacity (None: limited only by the event); return the registrations
+    promoted as a result. Locks the event, then the category; promotes as
+    `change_event_capacity` does."""
+    if capacity is not None and capacity < 0:
+        raise ValidationError({"capacity": _("The capacity cannot be negative.")})
+    with transaction.atomic():
+        event, category = _lock_event_and_category(category.event, category)
+        category.capacity = capacity
+        category.save(update_fields=["capacity", "updated_at"])
+        return _promote_waitlist(event, cause="category_capacity", actor=acting_user)
+
+
+def _promote_waitlist(event: Event, *, cause: str, actor: User | None = None) -> list[Registration]:
+    """Fill the event's free places from its waitlist; return the promoted registrations.
+
+    The caller holds the event lock. Waitlisted registrations are taken oldest first
+    (`waitlisted_at`, then id); one whose category is full is skipped (it keeps its position)
+    and the next one that fits is promoted, until the event has no free place. Each promoted
+    registration becomes pending in an approval category, else confirmed, gets a history row
+    (actor: `actor`, or none when the portal acted on its own; `cause` in the details) and
+    its "promoted" e-mail.
+    """
+    categories = {
+        category.pk: category
+        for category in DelegateCategory.objects.select_for_update()
+        .filter(event=event)
+        .order_by("pk")
+    }
+    taken_by_category = Counter(
+        {
+            row["category"]: row["taken"]
+            for row in Registration.objects.filter(
+                event=event, status__in=Registration.PLACE_HOLDING_STATUSES
+            )
+            .values("category")
+            .annotate(taken=Count("pk"))
+            .order_by()
+        }
+    )
+    free = event.capacity - sum(taken_by_category.values())
+    promoted: list[Registration] = []
+    if free <= 0:
+        return promoted
+    waitlist = (
+        Registration.objects.filter(event=event, status=Status.WAITLISTED)
+        .select_for_update()
+        .order_by("waitlisted_at", "pk")
+    )
+    for registration in waitlist:
+        category = categories[registration.category_id]
+        if category.capacity is not None and taken_by_category[category.pk] >= category.capacity:
+            continue
+        registration.event = event
+        registration.category = category
+        _promote(registration, actor=actor, cause=cause)
+        promoted.append(registration)
+        taken_by_category[category.pk] += 1
+        free -= 1
+        if free <= 0:
+            break
+    return promoted
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _lock_event_and_category(
+    event: Event, category: DelegateCategory
+) -> tuple[Event, DelegateCategory]:
+    """Lock the event row, then the category row: the one order every service uses."""
+    event = Event.objects.select_for_update().select_related("forum").get(pk=event.pk)
+    category = DelegateCategory.objects.select_for_update().get(pk=category.pk)
+    return event, category
+
+
+def _lock_registration(registration: Registration) -> Registration:
+    """Lock event, category, then the registration, and return it re-read under the locks
+    (its status may have changed since the caller loaded it)."""
+    current = Registration.objects.only("event_id", "category_id").get(pk=registration.pk)
+    event, category = _lock_event_and_category(
+        Event(pk=current.event_id), DelegateCategory(pk=current.category_id)
+    )
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    registration.event = event
+    registration.category = category
+    return registration
+
+
+def _active_registration(event: Event, delegate: User) -> Registration | None:
+    return Registration.objects.filter(
+        event=event, delegate=delegate, status__in=Registration.ACTIVE_STATUSES
+    ).first()
+
+
+def _occupancy(event: Event, category: DelegateCategory) -> Occupancy:
+    """Count places held in the event and the category: one query. Call under the locks."""
+    counts = Registration.objects.filter(
+        event=event, status__in=Registration.PLACE_HOLDING_STATUSES
+    ).aggregate(event_taken=Count("pk"), category_taken=Count("pk", filter=Q(category=category)))
+    return Occupancy(**counts)
+
+
+def _has_place(event: Event, category: DelegateCategory, occupancy: Occupancy) -> bool:
+    if occupancy.event_taken >= event.capacity:
+        return False
+    return category.capacity is None or occupancy.category_taken < category.capacity
+
+
+def _require_place(event: Event, category: DelegateCategory, occupancy: Occupancy) -> None:
+    if occupancy.event_taken >= event.capacity:
+        raise EventFull()
+    if category.capacity is not None and occupancy.category_taken >= category.capacity:
+        raise CategoryFull()
+
+
+def _status_for_new_registration(
+    event: Event, category: DelegateCategory, occupancy: Occupancy, override_capacity: bool
+) -> str:
+    if override_capacity or _has_place(event, category, occupancy):
+        return Status.PENDING if category.requires_approval else Status.CONFIRMED
+    if event.waitlist_enabled:
+        return Status.WAITLISTED
+    _require_place(event, category, occupancy)
+    raise EventFull()  # unreachable: _require_place raised; kept for the type checker
+
+
+def _promote(registration: Registration, *, actor: User | None, **details) -> None:
+    """Waitlisted → pending or confirmed, with its history row and e-mail. Caller holds locks."""
+    new_status = Status.PENDING if registration.category.requires_approval else Status.CONFIRMED
+    _change_status(registration, new_status, actor=actor, action=Action.PROMOTED, **details)
+    emails.send_promoted_email(registration)
+
+
+def _change_status(
+    registration: Registration,
+    new_status: str,
+    *,
+    actor: User | None,
+    action: str,
+    reason: str = "",
+    **details,
+) -> None:
+    old_status = registration.status
+    registration.status = new_status
+    registration.save(update_fields=["status", "updated_at"])
+    _record(
+        registration,
+        actor=actor,
+        action=action,
+        from_status=old_status,
+        to_status=new_status,
+        reason=reason,
+        **details,
+    )
+
+
+def _record(
+    registration: Registration,
+    *,
+    actor: User | None,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    **details,
+) -> RegistrationHistory:
+    return RegistrationHistory.objects.create(
+        registration=registration,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        details=details,
+    )
+
+
+def _require_status(registration: Registration, *allowed: str) -> None:
+    if registration.status not in allowed:
+        raise InvalidTransition(
+            _("This registration is %(status)s; this action is not possible.")
+            % {"status": registration.get_status_display().lower()}
+        )
+
+
+def _insert_with_unique_reference(registration: Registration) -> None:
+    """Save a new registration under a fresh random reference, drawing again on the (rare)
+    collision. Each attempt runs in a savepoint so a collision leaves the transaction usable."""
+    for _attempt in range(_REFERENCE_ATTEMPTS):
+        registration.reference = new_reference(registration.event)
+        try:
+            with transaction.atomic():
+                registration.save(force_insert=True)
+            return
+        except IntegrityError as error:
+            if _constraint_name(error) != _UNIQUE_REFERENCE_CONSTRAINT:
+                raise
+            registration.pk = None
+    raise RuntimeError("Could not draw an unused registration reference.")
+
+
+def new_reference(event: Event) -> str:
+    """A reference like MX26-AST-7K3QF: the event's year, its forum's code, and five random
+    characters from an unambiguous alphabet (31**5, about 28.6 million, per prefix), drawn
+    with `secrets` so references cannot be guessed from one another."""
+    forum = event.forum
+    code = forum.code or "".join(ch for ch in forum.slug.upper() if ch.isalpha())[:3] or "MX"
+    random_part = "".join(
+        secrets.choice(REFERENCE_ALPHABET) for _position in range(REFERENCE_RANDOM_LENGTH)
+    )
+    return f"MX{event.year % 100:02d}-{code}-{random_part}"
+
+
+def _constraint_name(error: IntegrityError) -> str | None:
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def _is_staff(user: User | None) -> bool:
+    return bool(user and user.is_staff)
+
+
+def _json_value(value):
+    """A field value as it is stored in the history's JSON (countries and phones as text)."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
