@@ -1,0 +1,157 @@
+"""The outbox in the admin: read-only rows, a resend action, an alert on configuration faults."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import OutgoingEmail
+from .selectors import configuration_fault_summary
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "recipient",
+        "kind",
+        "language",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "failure_reason",
+    ]
+    list_filter = ["status", "kind", "fault", "language"]
+    search_fields = ["recipient"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    actions = ["resend"]
+    list_per_page = 100
+    show_full_result_count = False  # counting a large outbox on every page load is slow
+    fieldsets = [
+        (None, {"fields": ["recipient", "reply_to", "language", "kind", "subject", "related"]}),
+        (
+            _("Delivery"),
+            {
+                "fields": [
+                    "status",
+                    "attempts",
+                    "next_attempt_at",
+                    "fault",
+                    "last_error",
+                    "created_at",
+                    "sent_at",
+                    "message_id",
+                    "resent_from",
+                ]
+            },
+        ),
+        (_("Content"), {"fields": ["body_text", "body_html", "attachment_names"]}),
+    ]
+    readonly_fields = [
+        "recipient",
+        "reply_to",
+        "language",
+        "kind",
+        "subject",
+        "related",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "fault",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "message_id",
+        "resent_from",
+        "body_text",
+        "body_html",
+        "attachment_names",
+    ]
+
+    def get_queryset(self, request):
+        # The list never shows bodies or attachment contents: do not fetch them.
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.defer("body_text", "body_html", "attachments")
+        return queryset
+
+    # The outbox is a record of what was sent: nobody adds or edits rows by hand.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("mail.change_outgoingemail")
+
+    @admin.display(description=_("failure reason"))
+    def failure_reason(self, email):
+        if not email.last_error:
+            return ""
+        return f"{email.get_fault_display()}: {email.last_error}"[:200]
+
+    @admin.display(description=_("attachments"))
+    def attachment_names(self, email):
+        return ", ".join(attachment["filename"] for attachment in email.attachments) or "—"
+
+    @admin.action(description=_("Resend selected e-mails"), permissions=["resend"])
+    def resend(self, request, queryset):
+        outcomes = [
+            services.resend_email(email, acting_user=request.user)
+            for email in queryset.only("pk").order_by("pk")
+        ]
+        queued = outcomes.count(services.ResendOutcome.QUEUED)
+        copied = outcomes.count(services.ResendOutcome.COPIED)
+        in_progress = outcomes.count(services.ResendOutcome.IN_PROGRESS)
+        if queued:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d e-mail queued to be sent again.",
+                    "%(count)d e-mails queued to be sent again.",
+                    queued,
+                )
+                % {"count": queued},
+                messages.SUCCESS,
+            )
+        if copied:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d e-mail had already been sent; a copy is queued.",
+                    "%(count)d e-mails had already been sent; copies are queued.",
+                    copied,
+                )
+                % {"count": copied},
+                messages.SUCCESS,
+            )
+        if in_progress:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d e-mail is being sent right now and was left alone.",
+                    "%(count)d e-mails are being sent right now and were left alone.",
+                    in_progress,
+                )
+                % {"count": in_progress},
+                messages.WARNING,
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        # Only on GET: after an action's POST the redirect shows the page (and the alert) again.
+        fault = configuration_fault_summary() if request.method == "GET" else None
+        if fault is not None:
+            self.message_user(
+                request,
+                _(
+                    "E-mail delivery is stopped by a mail configuration fault (check the SMTP "
+                    "settings and credentials). E-mails waiting: %(count)d; they will be sent "
+                    "once it is fixed. Last error: %(error)s"
+                )
+                % {"count": fault.waiting, "error": fault.last_error},
+                messages.ERROR,
+            )
+        return super().changelist_view(request, extra_context)

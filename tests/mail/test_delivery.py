@@ -1,0 +1,149 @@
+"""Delivery through a real SMTP server (aiosmtpd): once, retried, failed, or held on a fault."""
+
+import datetime
+import logging
+
+import pytest
+from django.utils import timezone
+
+from mail.models import OutgoingEmail
+from mail.services import DeliveryOutcome, deliver_email
+from mail.tasks import deliver_email as deliver_email_task
+from tests.smtp_server import free_port
+
+pytestmark = pytest.mark.django_db
+
+Status = OutgoingEmail.Status
+Fault = OutgoingEmail.Fault
+
+
+def test_deliver_email_task_run_twice_sends_once(smtp_server, queue_test_message):
+    email = queue_test_message(to="amina@example.com")
+
+    first = deliver_email_task.apply(kwargs={"email_id": email.pk}).get()
+    second = deliver_email_task.apply(kwargs={"email_id": email.pk}).get()
+
+    assert (first, second) == ("sent", "skipped")
+    assert len(smtp_server.messages) == 1
+    assert smtp_server.messages[0]["To"] == "amina@example.com"
+    assert smtp_server.messages[0]["Message-ID"] == email.message_id
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Status.SENT, 1)
+
+
+def test_deliver_email_temporary_refusal_then_success(smtp_server, queue_test_message, settings):
+    settings.MAIL_RETRY_DELAYS = [10, 60]
+    email = queue_test_message(to="amina@example.com")
+    smtp_server.replies["amina@example.com"] = "451 Mailbox busy, try later"
+    now = timezone.now()
+
+    assert deliver_email(email.pk, now=now) == DeliveryOutcome.RETRY
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.fault) == (Status.QUEUED, 1, Fault.TEMPORARY)
+    assert email.next_attempt_at == now + datetime.timedelta(seconds=10)
+    assert "451" in email.last_error
+    # Not due yet: a duplicate or early task does nothing.
+    assert deliver_email(email.pk, now=now + datetime.timedelta(seconds=9)) == "skipped"
+
+    del smtp_server.replies["amina@example.com"]
+    outcome = deliver_email(email.pk, now=now + datetime.timedelta(seconds=10))
+
+    assert outcome == DeliveryOutcome.SENT
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.fault, email.last_error) == (
+        Status.SENT,
+        2,
+        Fault.NONE,
+        "",
+    )
+    assert len(smtp_server.messages) == 1
+
+
+def test_deliver_email_connection_refused_is_retried(settings, queue_test_message):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    email = queue_test_message()
+
+    assert deliver_email(email.pk) == DeliveryOutcome.RETRY
+
+    email.refresh_from_db()
+    assert (email.status, email.fault) == (Status.QUEUED, Fault.TEMPORARY)
+    assert "ConnectionRefusedError" in email.last_error
+
+
+def test_deliver_email_temporary_failures_end_in_failed_after_last_delay(
+    smtp_server, queue_test_message, settings
+):
+    settings.MAIL_RETRY_DELAYS = [10]
+    smtp_server.replies["delegate@example.com"] = "452 Mailbox full"
+    email = queue_test_message()
+    now = timezone.now()
+
+    first = deliver_email(email.pk, now=now)
+    second = deliver_email(email.pk, now=now + datetime.timedelta(seconds=10))
+
+    assert (first, second) == (DeliveryOutcome.RETRY, DeliveryOutcome.FAILED)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Status.FAILED, 2)
+    assert "452 Mailbox full" in email.last_error
+
+
+def test_deliver_email_permanent_refusal_is_marked_failed_with_reason(
+    smtp_server, queue_test_message
+):
+    smtp_server.replies["gone@example.com"] = "550 5.1.1 No such user here"
+    email = queue_test_message(to="gone@example.com")
+
+    assert deliver_email(email.pk) == DeliveryOutcome.FAILED
+
+    email.refresh_from_db()
+    assert (email.status, email.fault, email.attempts) == (Status.FAILED, Fault.PERMANENT, 1)
+    assert email.last_error == "Recipient refused: 550 5.1.1 No such user here"
+    assert smtp_server.messages == []
+
+
+def test_deliver_email_authentication_failure_keeps_queued_and_alerts(
+    smtp_server_rejecting_logins, queue_test_message, caplog, settings
+):
+    settings.MAIL_CONFIGURATION_FAULT_DELAY = 300
+    email = queue_test_message()
+    now = timezone.now()
+
+    with caplog.at_level(logging.CRITICAL, logger="mail.services"):
+        outcome = deliver_email(email.pk, now=now)
+
+    assert outcome == DeliveryOutcome.CONFIGURATION_FAULT
+    email.refresh_from_db()
+    # Kept queued, no attempt used up: it goes out once the password is fixed.
+    assert (email.status, email.attempts, email.fault) == (Status.QUEUED, 0, Fault.CONFIGURATION)
+    assert email.next_attempt_at == now + datetime.timedelta(seconds=300)
+    assert "SMTPAuthenticationError" in email.last_error
+    assert any(
+        record.levelno == logging.CRITICAL and "configuration fault" in record.getMessage()
+        for record in caplog.records
+    )
+
+
+def test_deliver_email_reuses_one_smtp_connection(smtp_server, queue_test_message):
+    emails = [queue_test_message(to=f"delegate{n}@example.com") for n in range(3)]
+
+    outcomes = [deliver_email(email.pk) for email in emails]
+
+    assert outcomes == [DeliveryOutcome.SENT] * 3
+    assert len(smtp_server.messages) == 3
+    assert smtp_server.handler.sessions == 1
+
+
+def test_deliver_email_reconnects_when_server_dropped_the_connection(
+    smtp_server, queue_test_message
+):
+    first, second = queue_test_message(), queue_test_message()
+    assert deliver_email(first.pk) == DeliveryOutcome.SENT
+    # The server restarts, hanging up on the connection the worker kept open.
+    smtp_server.restart()
+
+    assert deliver_email(second.pk) == DeliveryOutcome.SENT
+
+    assert len(smtp_server.messages) == 2
+    assert smtp_server.handler.sessions == 2

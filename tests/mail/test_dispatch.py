@@ -1,0 +1,116 @@
+"""The periodic dispatcher: due rows go out, stuck rows are freed, nothing early or twice."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from mail.models import OutgoingEmail
+from mail.services import dispatch_due_emails, release_stuck_emails
+from mail.tasks import dispatch_due_emails as dispatch_due_emails_task
+
+pytestmark = pytest.mark.django_db
+
+Status = OutgoingEmail.Status
+
+
+def _as_if_the_worker_died_while_sending(email, *, seconds_ago):
+    # A worker that dies between "mark sending" and "mark sent" leaves exactly this behind;
+    # no service produces it on purpose.
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        status=Status.SENDING,
+        attempts=1,
+        updated_at=timezone.now() - datetime.timedelta(seconds=seconds_ago),
+    )
+
+
+def test_dispatch_due_emails_sends_rows_whose_hand_off_was_lost(queue_test_message):
+    # Queued without running the after-commit hand-off: as if the broker was down at commit.
+    email = queue_test_message(to="amina@example.com")
+
+    dispatched = dispatch_due_emails()
+
+    assert dispatched == 1
+    email.refresh_from_db()
+    assert email.status == Status.SENT
+    assert [message.to for message in mail.outbox] == [["amina@example.com"]]
+
+
+def test_dispatch_due_emails_leaves_rows_that_are_not_due(queue_test_message):
+    later = queue_test_message(to="later@example.com")
+    OutgoingEmail.objects.filter(pk=later.pk).update(
+        next_attempt_at=timezone.now() + datetime.timedelta(seconds=60)
+    )
+
+    assert dispatch_due_emails() == 0
+    assert dispatch_due_emails(now=timezone.now() + datetime.timedelta(seconds=61)) == 1
+    # The dispatcher hands the row over; the task checks "due" against the real clock, so in
+    # real time the row is still waiting.
+    later.refresh_from_db()
+    assert later.status == Status.QUEUED
+    assert mail.outbox == []
+
+
+def test_dispatch_due_emails_respects_batch_size(queue_test_message, settings):
+    settings.MAIL_DISPATCH_BATCH_SIZE = 2
+    for n in range(3):
+        queue_test_message(to=f"delegate{n}@example.com")
+
+    assert dispatch_due_emails() == 2
+    assert dispatch_due_emails() == 1
+    assert len(mail.outbox) == 3
+
+
+def test_release_stuck_emails_requeues_rows_of_a_dead_worker(queue_test_message, settings):
+    settings.MAIL_STUCK_AFTER = 600
+    stuck = queue_test_message(to="stuck@example.com")
+    busy = queue_test_message(to="busy@example.com")
+    _as_if_the_worker_died_while_sending(stuck, seconds_ago=601)
+    _as_if_the_worker_died_while_sending(busy, seconds_ago=30)
+
+    released = release_stuck_emails()
+
+    assert released == 1
+    stuck.refresh_from_db()
+    busy.refresh_from_db()
+    assert stuck.status == Status.QUEUED
+    assert stuck.next_attempt_at <= timezone.now()
+    assert "worker stopped" in stuck.last_error
+    assert busy.status == Status.SENDING
+
+
+def test_release_stuck_emails_fails_a_row_out_of_attempts(queue_test_message, settings):
+    settings.MAIL_RETRY_DELAYS = []  # one attempt in all
+    email = queue_test_message()
+    _as_if_the_worker_died_while_sending(email, seconds_ago=settings.MAIL_STUCK_AFTER + 1)
+
+    assert release_stuck_emails() == 1
+
+    email.refresh_from_db()
+    assert email.status == Status.FAILED
+
+
+def test_dispatch_task_frees_stuck_rows_and_sends_due_ones(queue_test_message, settings):
+    stuck = queue_test_message(to="stuck@example.com")
+    _as_if_the_worker_died_while_sending(stuck, seconds_ago=settings.MAIL_STUCK_AFTER + 1)
+    due = queue_test_message(to="due@example.com")
+
+    result = dispatch_due_emails_task.apply().get()
+
+    assert result == {"released": 1, "dispatched": 2}
+    stuck.refresh_from_db()
+    due.refresh_from_db()
+    assert (stuck.status, stuck.attempts) == (Status.SENT, 2)
+    assert due.status == Status.SENT
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "due@example.com",
+        "stuck@example.com",
+    ]
+
+
+def test_beat_schedule_runs_the_dispatcher(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["mail-dispatch-due-emails"]
+
+    assert entry["task"] == dispatch_due_emails_task.name
+    assert entry["schedule"] > 0

@@ -1,0 +1,101 @@
+"""A real SMTP server for tests (aiosmtpd), recording what it accepted.
+
+Tests can make it refuse a recipient (``server.replies["a@example.com"] = "550 No such user"``),
+require a password it will never accept (``reject_logins=True``), and count SMTP sessions, which
+shows whether the sender reused its connection.
+"""
+
+import email
+import email.policy
+import logging
+import socket
+import threading
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+# aiosmtpd logs every SMTP command at INFO under "mail.log": noise in a failing test's output.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RecordingHandler:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.replies: dict[str, str] = {}
+        self.sessions = 0
+        self._lock = threading.Lock()
+        self.received = threading.Condition(self._lock)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self._lock:
+            self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.replies.get(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.received:
+            self.messages.append(message)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.received.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        """Block until at least ``count`` messages arrived, or ``timeout`` seconds passed."""
+        with self.received:
+            return self.received.wait_for(lambda: len(self.messages) >= count, timeout)
+
+
+class SMTPServer:
+    """aiosmtpd on a free loopback port, in a thread of this process."""
+
+    def __init__(self, *, reject_logins: bool = False):
+        self.handler = RecordingHandler()
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        options = {}
+        if reject_logins:
+            options = {
+                "authenticator": lambda *args: AuthResult(success=False, handled=False),
+                "auth_require_tls": False,
+            }
+        self._options = options
+        self._controller = self._new_controller()
+
+    def _new_controller(self) -> Controller:
+        return Controller(self.handler, hostname=self.host, port=self.port, **self._options)
+
+    @property
+    def messages(self):
+        return self.handler.messages
+
+    @property
+    def replies(self):
+        return self.handler.replies
+
+    def start(self) -> "SMTPServer":
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def restart(self) -> None:
+        """Stop (dropping every open connection) and listen again on the same port."""
+        self._controller.stop()
+        self._controller = self._new_controller()
+        self._controller.start()
