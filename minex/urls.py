@@ -2,12 +2,14 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from .health import healthz
 
-admin.site.site_header = "MINEX Forum Portal"
-admin.site.site_title = "MINEX"
+admin.site.site_header = _("MINEX Forum Portal")
+admin.site.site_title = _("MINEX Forum Portal")
+admin.site.index_title = _("Secretariat")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -19,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("legal.urls")),
     path("", include("events.urls")),
+    path("", include("registrations.urls")),
     prefix_default_language=True,
 )
 

@@ -1,8 +1,16 @@
 """Reads for registrations: places left, waitlist positions, a delegate's registrations."""
 
-from django.db.models import Q
+from dataclasses import dataclass
+from decimal import Decimal
 
-from .models import DelegateCategory, Registration
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from events.models import Event
+
+from .models import DelegateCategory, Registration, RegistrationHistory
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -25,3 +33,93 @@ def places_taken(category: DelegateCategory) -> int:
     return Registration.objects.filter(
         category=category, status__in=Registration.PLACE_HOLDING_STATUSES
     ).count()
+
+
+# Availability, for the registration form ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryAvailability:
+    """What a delegate is told about one category before choosing it."""
+
+    category: DelegateCategory
+    price: Decimal
+    early_bird: bool
+    places_left: int  # within the category and the event, whichever is fewer
+    waitlist: bool  # full, but registering joins the waitlist
+
+    @property
+    def full(self) -> bool:
+        return self.places_left <= 0 and not self.waitlist
+
+    @property
+    def label(self) -> str:
+        return render_to_string("registrations/_category_label.html", {"option": self})
+
+
+def open_categories(event: Event) -> QuerySet[DelegateCategory]:
+    return event.categories.filter(is_open=True).order_by("display_order", "pk")
+
+
+def category_availability(
+    event: Event, categories: QuerySet[DelegateCategory]
+) -> dict[int, CategoryAvailability]:
+    """Price and places left for each category, in two queries whatever their number.
+
+    For display only: the services count again under their locks before deciding."""
+    taken_in_event = Registration.objects.filter(
+        event=event, status__in=Registration.PLACE_HOLDING_STATUSES
+    ).count()
+    event_left = max(event.capacity - taken_in_event, 0)
+    annotated = categories.annotate(
+        taken=Count("registrations", filter=Q(registrations__status__in=PLACE_HOLDING))
+    )
+    now = timezone.now()
+    result = {}
+    for category in annotated:
+        left = event_left
+        if category.capacity is not None:
+            left = min(left, max(category.capacity - category.taken, 0))
+        result[category.pk] = CategoryAvailability(
+            category=category,
+            price=category.current_price(now),
+            early_bird=category.is_early_bird(now),
+            places_left=left,
+            waitlist=left <= 0 and event.waitlist_enabled,
+        )
+    return result
+
+
+def delegate_registrations(delegate) -> QuerySet[Registration]:
+    """A delegate's own registrations, newest event first, with what the list shows."""
+    return (
+        Registration.objects.filter(delegate=delegate)
+        .select_related("event__forum", "category")
+        .order_by("-event__start_date", "-created_at")
+    )
+
+
+def get_delegate_registration(delegate, reference: str) -> Registration:
+    """The delegate's own registration with this reference; anyone else's is a 404."""
+    return get_object_or_404(
+        Registration.objects.select_related("event__forum", "category"),
+        delegate=delegate,
+        reference=reference.upper(),
+    )
+
+
+def visible_history(registration: Registration) -> list[RegistrationHistory]:
+    return list(registration.history.order_by("at", "pk"))
+
+
+PLACE_HOLDING = Registration.PLACE_HOLDING_STATUSES
+
+
+def active_registration(event: Event, delegate) -> Registration | None:
+    return (
+        Registration.objects.filter(
+            event=event, delegate=delegate, status__in=Registration.ACTIVE_STATUSES
+        )
+        .only("reference")
+        .first()
+    )

@@ -697,3 +697,51 @@ def _json_value(value):
     if value is None or isinstance(value, bool | int | float):
         return value
     return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# The delegate's own changes
+
+# What a delegate may change online; the category and the name go through the secretariat.
+DELEGATE_EDITABLE_DETAILS = (
+    "job_title",
+    "organisation",
+    "phone",
+    "dietary_needs",
+    "accessibility_needs",
+    "visa_letter_needed",
+    "nationality",
+)
+
+
+class ChangesClosed(RegistrationError):
+    default_message = _(
+        "Online changes are closed for this forum. Please write to the secretariat."
+    )
+
+
+def delegate_may_change(registration: Registration, now=None) -> bool:
+    """A delegate edits their own registration while it is active and the event's
+    registration is open; after that, changes go through the secretariat."""
+    return registration.is_active and (
+        registration.event.registration_state(now) == Event.RegistrationState.OPEN
+    )
+
+
+def change_own_registration(
+    registration: Registration, *, delegate: User, **changes
+) -> Registration:
+    """The delegate changes their own details (`DELEGATE_EDITABLE_DETAILS` only).
+
+    Refused with `ChangesClosed` once the event's registration has closed or the registration
+    is no longer active. Side effects as `update_registration_details`: the fields saved, a
+    history row with old and new values, the secretariat notified.
+    """
+    not_allowed = set(changes) - set(DELEGATE_EDITABLE_DETAILS)
+    if not_allowed:
+        raise TypeError(f"Not editable by the delegate: {', '.join(sorted(not_allowed))}")
+    if registration.delegate_id != delegate.pk:
+        raise PermissionError("A delegate changes only their own registration.")
+    if not delegate_may_change(registration):
+        raise ChangesClosed()
+    return update_registration_details(registration, acting_user=delegate, **changes)

@@ -1,0 +1,265 @@
+"""Delegate-facing forms: shape and format only. Rules that need the database (window,
+capacity, duplicates) are the services' business."""
+
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+from phonenumber_field.formfields import PhoneNumberField
+
+from accounts.models import DelegateProfile, latin_name_validator
+from legal.policies import current_privacy_policy
+
+from .models import DelegateCategory, Registration
+from .selectors import CategoryAvailability
+
+MULTILINE_ALLOWED = {"\n", "\r", "\t"}
+
+
+def _refuse_control_characters(value: str, *, multiline: bool) -> None:
+    allowed = MULTILINE_ALLOWED if multiline else set()
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
+        raise ValidationError(
+            _("Please remove the invisible control characters from this field."),
+            code="control_characters",
+        )
+
+
+class PlainTextField(forms.CharField):
+    """One line of text: any script (Cyrillic, Kazakh, accents, CJK), no control characters."""
+
+    def validate(self, value):
+        super().validate(value)
+        _refuse_control_characters(value, multiline=False)
+
+
+class MultilineTextField(forms.CharField):
+    """Several lines of text: line breaks and tabs allowed, other control characters not."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def validate(self, value):
+        super().validate(value)
+        _refuse_control_characters(value, multiline=True)
+
+
+def _model_max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+class _AvailableCategoriesIterator(ModelChoiceIterator):
+    """The choices are the categories already fetched for the availability figures: listing
+    them again would cost another query."""
+
+    def __iter__(self):
+        for option in self.field.availability.values():
+            yield self.choice(option.category)
+
+    def __len__(self):
+        return len(self.field.availability)
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """Categories as radio buttons whose labels say price and availability."""
+
+    widget = forms.RadioSelect
+    iterator = _AvailableCategoriesIterator
+
+    def __init__(self, availability: dict[int, CategoryAvailability], **kwargs):
+        self.availability = availability
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, category: DelegateCategory):
+        return self.availability[category.pk].label
+
+
+class DelegateDetailsMixin(forms.Form):
+    """The profile part: stored once on the delegate's profile, pre-filled every time."""
+
+    title = forms.ChoiceField(
+        label=_("Title"),
+        choices=[("", "—"), *DelegateProfile.Title.choices],
+        required=False,
+    )
+    first_name = PlainTextField(
+        label=_("First name"), max_length=_model_max_length(DelegateProfile, "first_name")
+    )
+    last_name = PlainTextField(
+        label=_("Last name"), max_length=_model_max_length(DelegateProfile, "last_name")
+    )
+    latin_name = PlainTextField(
+        label=_("Name in Latin letters, as in your passport"),
+        max_length=_model_max_length(DelegateProfile, "latin_name"),
+        required=False,
+        validators=[latin_name_validator],
+        help_text=_("For your badge and a visa invitation letter, e.g. Aigerim Nurlanovna."),
+    )
+    job_title = PlainTextField(
+        label=_("Job title"),
+        max_length=_model_max_length(DelegateProfile, "job_title"),
+        required=False,
+    )
+    organisation = PlainTextField(
+        label=_("Organisation"),
+        max_length=_model_max_length(DelegateProfile, "organisation"),
+        required=False,
+    )
+    country = LazyTypedChoiceField(
+        label=_("Country"), choices=[("", "—"), *countries], required=False
+    )
+    phone = PhoneNumberField(
+        label=_("Phone"),
+        required=False,
+        help_text=_("In international format, e.g. +7 701 234 5678."),
+        max_length=32,
+    )
+
+    PROFILE_FIELDS = (
+        "title", "first_name", "last_name", "latin_name", "job_title", "organisation",
+        "country", "phone",
+    )  # fmt: skip
+
+    def profile_values(self) -> dict:
+        return {name: self.cleaned_data[name] or "" for name in self.PROFILE_FIELDS}
+
+
+class VisaMixin(forms.Form):
+    visa_letter_needed = forms.BooleanField(
+        label=_("I need a visa invitation letter"), required=False
+    )
+    nationality = LazyTypedChoiceField(
+        label=_("Nationality (for the visa invitation letter)"),
+        choices=[("", "—"), *countries],
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("visa_letter_needed") and not cleaned.get("nationality"):
+            self.add_error(
+                "nationality", _("Please choose your nationality for the visa invitation letter.")
+            )
+        return cleaned
+
+
+class NeedsMixin(forms.Form):
+    dietary_needs = MultilineTextField(
+        label=_("Dietary requirements"),
+        max_length=_model_max_length(Registration, "dietary_needs"),
+        required=False,
+        help_text=_("For example: vegetarian, halal, gluten-free, allergies."),
+    )
+    accessibility_needs = MultilineTextField(
+        label=_("Accessibility requirements"),
+        max_length=_model_max_length(Registration, "accessibility_needs"),
+        required=False,
+        help_text=_("Anything that helps you take part: step-free access, interpretation…"),
+    )
+
+
+class RegistrationForm(DelegateDetailsMixin, NeedsMixin, VisaMixin):
+    """Everything a delegate gives to register for one event, on one page."""
+
+    how_heard = forms.ChoiceField(
+        label=_("How did you hear about the forum?"),
+        choices=[("", "—"), *Registration.HowHeard.choices],
+        required=False,
+    )
+    consent_privacy = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Please accept the privacy policy to register.")},
+    )
+    consent_attendee_list = forms.BooleanField(
+        label=_("Show my name and organisation in the list of participants"), required=False
+    )
+    consent_marketing = forms.BooleanField(
+        label=_("Send me news about future MINEX forums"), required=False
+    )
+
+    field_order = [
+        "category", "title", "first_name", "last_name", "latin_name", "job_title",
+        "organisation", "country", "phone", "dietary_needs", "accessibility_needs",
+        "visa_letter_needed", "nationality", "how_heard", "consent_privacy",
+        "consent_attendee_list", "consent_marketing",
+    ]  # fmt: skip
+
+    def __init__(self, *args, categories, availability, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"] = CategoryChoiceField(
+            availability=availability,
+            queryset=categories,
+            label=_("Category"),
+            empty_label=None,
+            error_messages={
+                "required": _("Please choose a category."),
+                "invalid_choice": _("This category is not available; please choose another."),
+            },
+        )
+        self.order_fields(self.field_order)
+        policy = current_privacy_policy()
+        self.fields["consent_privacy"].label = format_html(
+            '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+            _("I have read and accept the"),
+            reverse("privacy_policy_version", kwargs={"version": policy.version}),
+            _("privacy policy"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("visa_letter_needed") and not cleaned.get("latin_name"):
+            self.add_error(
+                "latin_name", _("Please give your name as in your passport for the visa letter.")
+            )
+        return cleaned
+
+    @property
+    def sections(self) -> dict[str, list]:
+        """The form's fields in the groups the page shows them in."""
+        groups = {
+            "about": self.PROFILE_FIELDS,
+            "visit": (
+                "dietary_needs", "accessibility_needs", "visa_letter_needed", "nationality",
+                "how_heard",
+            ),
+            "consent": ("consent_privacy", "consent_attendee_list", "consent_marketing"),
+        }  # fmt: skip
+        return {group: [self[name] for name in names] for group, names in groups.items()}
+
+    def registration_values(self) -> dict:
+        names = (
+            "dietary_needs", "accessibility_needs", "visa_letter_needed", "nationality",
+            "how_heard", "consent_attendee_list", "consent_marketing",
+        )  # fmt: skip
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class RegistrationChangeForm(NeedsMixin, VisaMixin):
+    """What a delegate may change themselves until registration closes."""
+
+    job_title = DelegateDetailsMixin.base_fields["job_title"]
+    organisation = DelegateDetailsMixin.base_fields["organisation"]
+    phone = DelegateDetailsMixin.base_fields["phone"]
+
+    field_order = [
+        "job_title", "organisation", "phone", "dietary_needs", "accessibility_needs",
+        "visa_letter_needed", "nationality",
+    ]  # fmt: skip
+
+    def changes(self) -> dict:
+        values = {name: self.cleaned_data[name] for name in self.field_order}
+        values["phone"] = values["phone"] or ""
+        return values
+
+
+class CancelRegistrationForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel my registration"),
+        required=True,
+        error_messages={"required": _("Please tick the box to confirm the cancellation.")},
+    )

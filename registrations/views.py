@@ -1,0 +1,199 @@
+"""Delegate pages: register, see, change and cancel one's own registrations.
+
+Views translate between HTTP and the services: forms check shape, services decide.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.selectors import get_profile
+from accounts.services import update_profile
+from events.selectors import get_public_event
+
+from . import selectors, services
+from .exports import calendar_filename, registration_calendar
+from .forms import CancelRegistrationForm, RegistrationChangeForm, RegistrationForm
+from .models import Registration
+
+
+def _profile_initial(user) -> dict:
+    profile = get_profile(user)
+    if profile is None:
+        return {}
+    return {name: getattr(profile, name) for name in RegistrationForm.PROFILE_FIELDS}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request, slug):
+    event = get_public_event(slug)
+    existing = selectors.active_registration(event, request.user)
+    if existing is not None:
+        messages.info(request, _("You are already registered for this forum."))
+        return redirect("registration_detail", reference=existing.reference)
+
+    state = event.registration_state()
+    categories = selectors.open_categories(event)
+    if state != event.RegistrationState.OPEN:
+        return render(request, "registrations/register_closed.html", {"event": event}, status=200)
+
+    availability = selectors.category_availability(event, categories)
+    form = RegistrationForm(
+        request.POST or None,
+        categories=categories,
+        availability=availability,
+        initial=_profile_initial(request.user),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                registration = _register(request, event, form)
+            except services.RegistrationError as refusal:
+                form.add_error(None, refusal.message)
+                status = 409
+            except ValidationError as error:
+                _attach_errors(form, error)
+            else:
+                return redirect("registration_done", reference=registration.reference)
+    context = {
+        "event": event,
+        "form": form,
+        "availability": availability,
+        "all_full": availability and all(option.full for option in availability.values()),
+    }
+    return render(request, "registrations/register.html", context, status=status)
+
+
+def _register(request, event, form) -> Registration:
+    """Save the profile part and register, as one unit: a refusal leaves the profile as it was."""
+    with transaction.atomic():
+        update_profile(request.user, **form.profile_values())
+        registration, _created = services.register_delegate(
+            event,
+            delegate=request.user,
+            category=form.cleaned_data["category"],
+            consent_privacy=form.cleaned_data["consent_privacy"],
+            language=get_language(),
+            **form.registration_values(),
+        )
+    return registration
+
+
+def _attach_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def registration_done(request, reference):
+    registration = selectors.get_delegate_registration(request.user, reference)
+    return render(
+        request,
+        "registrations/registration_done.html",
+        {
+            "registration": registration,
+            "waitlist_position": selectors.waitlist_position(registration),
+        },
+    )
+
+
+@login_required
+def my_registrations(request):
+    registrations = list(selectors.delegate_registrations(request.user))
+    return render(request, "registrations/my_registrations.html", {"registrations": registrations})
+
+
+@login_required
+def registration_detail(request, reference):
+    registration = selectors.get_delegate_registration(request.user, reference)
+    return render(
+        request,
+        "registrations/registration_detail.html",
+        {
+            "registration": registration,
+            "waitlist_position": selectors.waitlist_position(registration),
+            "history": selectors.visible_history(registration),
+            "can_change": services.delegate_may_change(registration),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registration_change(request, reference):
+    registration = selectors.get_delegate_registration(request.user, reference)
+    if not services.delegate_may_change(registration):
+        messages.error(request, _("This registration can no longer be changed online."))
+        return redirect("registration_detail", reference=registration.reference)
+    initial = {name: getattr(registration, name) for name in RegistrationChangeForm.field_order}
+    form = RegistrationChangeForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.change_own_registration(
+                    registration, delegate=request.user, **form.changes()
+                )
+            except services.RegistrationError as refusal:
+                form.add_error(None, refusal.message)
+                status = 409
+            except ValidationError as error:
+                _attach_errors(form, error)
+            else:
+                messages.success(request, _("Your changes have been saved."))
+                return redirect("registration_detail", reference=registration.reference)
+    return render(
+        request,
+        "registrations/registration_change.html",
+        {"registration": registration, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registration_cancel(request, reference):
+    registration = selectors.get_delegate_registration(request.user, reference)
+    if not registration.is_active:
+        messages.info(request, _("This registration is already closed."))
+        return redirect("registration_detail", reference=registration.reference)
+    form = CancelRegistrationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.cancel_registration(registration, acting_user=request.user)
+            except services.RegistrationError as refusal:
+                form.add_error(None, refusal.message)
+                status = 409
+            else:
+                messages.success(request, _("Your registration has been cancelled."))
+                return redirect("registration_detail", reference=registration.reference)
+    return render(
+        request,
+        "registrations/registration_cancel.html",
+        {"registration": registration, "form": form},
+        status=status,
+    )
+
+
+@login_required
+def registration_calendar_file(request, reference):
+    registration = selectors.get_delegate_registration(request.user, reference)
+    response = HttpResponse(registration_calendar(registration), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="{calendar_filename(registration)}"'
+    return response

@@ -1,0 +1,403 @@
+"""Delegate pages: register, see, change, cancel — only one's own, in any language."""
+
+import datetime
+import re
+
+import icalendar
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import DelegateProfile
+from registrations.models import Registration
+from tests.factories import (
+    make_category,
+    make_delegate,
+    make_event,
+    make_registration,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def _form_data(category, **overrides) -> dict:
+    data = {
+        "category": str(category.pk),
+        "title": "dr",
+        "first_name": "Aigerim",
+        "last_name": "Nurlanova",
+        "latin_name": "Aigerim Nurlanova",
+        "job_title": "Chief Geologist",
+        "organisation": "Steppe Minerals LLP",
+        "country": "KZ",
+        "phone": "+77012345678",
+        "dietary_needs": "",
+        "accessibility_needs": "",
+        "nationality": "",
+        "how_heard": "colleague",
+        "consent_privacy": "on",
+        "consent_attendee_list": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def delegate_client(client):
+    delegate = make_delegate()
+    client.force_login(delegate)
+    client.delegate = delegate
+    return client
+
+
+# Access ------------------------------------------------------------------------------------
+
+
+def test_anonymous_visitor_is_sent_to_log_in_and_back_to_the_form(client):
+    category = make_category()
+    url = f"/en/events/{category.event.slug}/register/"
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/en/accounts/login/?next={url}"
+
+
+@pytest.mark.parametrize("page", ["", "thank-you/", "change/", "cancel/", "calendar.ics"])
+def test_another_delegates_registration_is_not_found(delegate_client, page):
+    someone_else = make_registration()
+    response = delegate_client.get(f"/en/my/registrations/{someone_else.reference}/{page}")
+    assert response.status_code == 404
+
+
+def test_cancelling_another_delegates_registration_is_not_found_and_changes_nothing(
+    delegate_client,
+):
+    someone_else = make_registration()
+    url = f"/en/my/registrations/{someone_else.reference}/cancel/"
+    assert delegate_client.post(url, {"confirm": "on"}).status_code == 404
+    someone_else.refresh_from_db()
+    assert someone_else.status == Registration.Status.CONFIRMED
+
+
+def test_my_registrations_lists_only_my_own(delegate_client):
+    mine = make_registration(delegate=delegate_client.delegate)
+    theirs = make_registration()
+    page = _text(delegate_client.get("/en/my/registrations/"))
+    assert mine.reference in page
+    assert theirs.reference not in page
+
+
+# Registering -------------------------------------------------------------------------------
+
+
+def test_form_is_prefilled_from_the_profile(delegate_client):
+    category = make_category()
+    response = delegate_client.get(f"/en/events/{category.event.slug}/register/")
+    assert response.status_code == 200
+    page = _text(response)
+    assert 'value="Aigerim"' in page and 'value="Steppe Minerals LLP"' in page
+
+
+def test_categories_show_price_and_places_left(delegate_client):
+    event = make_event(capacity=20)
+    category = make_category(event, name_en="Delegate", capacity=12, price="450.00")
+    make_registration(category)
+    page = _text(delegate_client.get(f"/en/events/{event.slug}/register/"))
+    assert "Delegate" in page and "450 EUR" in page
+    assert "11 places left" in page
+
+
+def test_full_category_with_waitlist_says_so(delegate_client):
+    event = make_event(capacity=1, waitlist_enabled=True)
+    category = make_category(event)
+    make_registration(category)
+    page = _text(delegate_client.get(f"/en/events/{event.slug}/register/"))
+    assert "Full: you will join the waitlist" in page
+
+
+def test_registering_shows_the_reference_and_status(delegate_client):
+    category = make_category()
+    response = delegate_client.post(
+        f"/en/events/{category.event.slug}/register/", _form_data(category), follow=True
+    )
+    registration = Registration.objects.get(delegate=delegate_client.delegate)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == (
+        f"/en/my/registrations/{registration.reference}/thank-you/"
+    )
+    page = _text(response)
+    assert registration.reference in page
+    assert "Confirmed" in page
+    assert registration.language == "en"
+
+
+def test_registering_in_russian_records_the_language(delegate_client):
+    category = make_category()
+    delegate_client.post(f"/ru/events/{category.event.slug}/register/", _form_data(category))
+    assert Registration.objects.get(delegate=delegate_client.delegate).language == "ru"
+
+
+def test_registering_updates_the_stored_profile(delegate_client):
+    category = make_category()
+    delegate_client.post(
+        f"/en/events/{category.event.slug}/register/",
+        _form_data(category, organisation="Qazaq Gold JSC"),
+    )
+    profile = DelegateProfile.objects.get(user=delegate_client.delegate)
+    assert profile.organisation == "Qazaq Gold JSC"
+
+
+def test_double_submit_gives_one_registration(delegate_client):
+    category = make_category()
+    url = f"/en/events/{category.event.slug}/register/"
+    first = delegate_client.post(url, _form_data(category))
+    second = delegate_client.post(url, _form_data(category))
+    assert Registration.objects.filter(delegate=delegate_client.delegate).count() == 1
+    reference = Registration.objects.get(delegate=delegate_client.delegate).reference
+    assert first["Location"].endswith(f"/{reference}/thank-you/")
+    assert second["Location"].endswith(f"/{reference}/")
+
+
+def test_waitlisted_delegate_sees_the_position(delegate_client):
+    event = make_event(capacity=1, waitlist_enabled=True)
+    category = make_category(event)
+    make_registration(category)
+    make_registration(category)  # first on the waitlist
+    response = delegate_client.post(
+        f"/en/events/{event.slug}/register/", _form_data(category), follow=True
+    )
+    page = _text(response)
+    assert "Waitlisted" in page
+    assert "at position 2" in page
+
+
+def test_full_event_without_waitlist_is_refused_with_the_reason(delegate_client):
+    event = make_event(capacity=1, waitlist_enabled=False)
+    category = make_category(event)
+    make_registration(category)
+    response = delegate_client.post(f"/en/events/{event.slug}/register/", _form_data(category))
+    assert response.status_code == 409
+    assert "This event is full." in _text(response)
+    assert not Registration.objects.filter(delegate=delegate_client.delegate).exists()
+
+
+def test_closed_event_says_registration_is_closed(delegate_client):
+    now = timezone.now()
+    event = make_event(
+        registration_opens_at=now - datetime.timedelta(days=5),
+        registration_closes_at=now - datetime.timedelta(days=1),
+    )
+    category = make_category(event)
+    url = f"/ru/events/{event.slug}/register/"
+    assert "Регистрация закрыта." in _text(delegate_client.get(url))
+    delegate_client.post(url, _form_data(category))
+    assert not Registration.objects.filter(delegate=delegate_client.delegate).exists()
+
+
+def test_missing_consent_is_a_clear_400_and_saves_nothing(delegate_client):
+    category = make_category()
+    response = delegate_client.post(
+        f"/en/events/{category.event.slug}/register/",
+        _form_data(category, consent_privacy=None, organisation="Changed LLP"),
+    )
+    assert response.status_code == 400
+    assert "Please accept the privacy policy to register." in _text(response)
+    assert not Registration.objects.exists()
+    assert DelegateProfile.objects.get(user=delegate_client.delegate).organisation == (
+        "Steppe Minerals LLP"
+    )
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name"),
+    [("Әйгерім", "Құрманғалиқызы"), ("Сергей", "Иванов"), ("José", "Müller"), ("明", "王")],
+)
+def test_names_in_any_script_are_accepted(delegate_client, first_name, last_name):
+    category = make_category()
+    response = delegate_client.post(
+        f"/en/events/{category.event.slug}/register/",
+        _form_data(category, first_name=first_name, last_name=last_name),
+    )
+    assert response.status_code == 302
+    registration = Registration.objects.get(delegate=delegate_client.delegate)
+    assert (registration.first_name, registration.last_name) == (first_name, last_name)
+
+
+def test_control_characters_are_refused_in_a_name(delegate_client):
+    category = make_category()
+    response = delegate_client.post(
+        f"/en/events/{category.event.slug}/register/",
+        _form_data(category, first_name="Aigerim\x1b[31m"),
+    )
+    assert response.status_code == 400
+    assert "invisible control characters" in _text(response)
+
+
+def test_line_breaks_and_tabs_are_kept_in_dietary_needs(delegate_client):
+    category = make_category()
+    delegate_client.post(
+        f"/en/events/{category.event.slug}/register/",
+        _form_data(category, dietary_needs="Vegetarian\n\tno nuts"),
+    )
+    assert Registration.objects.get().dietary_needs == "Vegetarian\n\tno nuts"
+
+
+def test_a_5000_character_organisation_is_a_400_not_a_500(delegate_client):
+    category = make_category()
+    response = delegate_client.post(
+        f"/en/events/{category.event.slug}/register/",
+        _form_data(category, organisation="Ω" * 5000),
+    )
+    assert response.status_code == 400
+    assert "at most 200 characters" in _text(response)
+
+
+def test_bad_phone_number_is_refused(delegate_client):
+    category = make_category()
+    response = delegate_client.post(
+        f"/en/events/{category.event.slug}/register/", _form_data(category, phone="call me")
+    )
+    assert response.status_code == 400
+
+
+def test_visa_letter_needs_nationality(delegate_client):
+    category = make_category()
+    response = delegate_client.post(
+        f"/en/events/{category.event.slug}/register/",
+        _form_data(category, visa_letter_needed="on", nationality=""),
+    )
+    assert response.status_code == 400
+    assert "Please choose your nationality" in _text(response)
+
+
+def test_category_of_another_event_is_refused(delegate_client):
+    category = make_category()
+    other = make_category()
+    response = delegate_client.post(
+        f"/en/events/{category.event.slug}/register/", _form_data(other)
+    )
+    assert response.status_code == 400
+    assert not Registration.objects.filter(delegate=delegate_client.delegate).exists()
+
+
+def test_csrf_failure_shows_a_friendly_translated_page():
+    category = make_category()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_delegate())
+    response = client.post(f"/ru/events/{category.event.slug}/register/", _form_data(category))
+    assert response.status_code == 403
+    assert "Пожалуйста, попробуйте ещё раз" in _text(response)
+
+
+# Seeing, changing, cancelling --------------------------------------------------------------
+
+
+def test_detail_shows_status_history(delegate_client):
+    registration = make_registration(delegate=delegate_client.delegate)
+    page = _text(delegate_client.get(f"/en/my/registrations/{registration.reference}/"))
+    assert registration.reference in page
+    assert "Registered" in page  # the first history entry
+
+
+def test_delegate_changes_dietary_needs(delegate_client):
+    registration = make_registration(delegate=delegate_client.delegate)
+    url = f"/en/my/registrations/{registration.reference}/change/"
+    response = delegate_client.post(
+        url,
+        {
+            "job_title": "CEO",
+            "organisation": "Steppe Minerals LLP",
+            "phone": "+77012345678",
+            "dietary_needs": "Halal",
+            "accessibility_needs": "",
+            "nationality": "",
+        },
+    )
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert (registration.job_title, registration.dietary_needs) == ("CEO", "Halal")
+    history = registration.history.order_by("-at", "-pk").first()
+    assert history.details["changes"]["dietary_needs"] == {"old": "", "new": "Halal"}
+
+
+def test_changes_are_closed_after_registration_closes(delegate_client):
+    registration = make_registration(delegate=delegate_client.delegate)
+    event = registration.event
+    event.registration_closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    event.registration_opens_at = timezone.now() - datetime.timedelta(days=30)
+    event.save()
+    url = f"/en/my/registrations/{registration.reference}/change/"
+    response = delegate_client.post(url, {"job_title": "CEO", "dietary_needs": "Halal"})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.dietary_needs == ""
+
+
+def test_cancelling_needs_confirmation(delegate_client):
+    registration = make_registration(delegate=delegate_client.delegate)
+    url = f"/en/my/registrations/{registration.reference}/cancel/"
+    response = delegate_client.post(url, {})
+    assert response.status_code == 400
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+
+    response = delegate_client.post(url, {"confirm": "on"})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
+
+
+def test_calendar_file_covers_the_forum_days(delegate_client):
+    event = make_event(start_date=datetime.date(2027, 4, 14), end_date=datetime.date(2027, 4, 15))
+    registration = make_registration(make_category(event), delegate=delegate_client.delegate)
+    response = delegate_client.get(f"/en/my/registrations/{registration.reference}/calendar.ics")
+    assert response["Content-Type"] == "text/calendar"
+    entry = icalendar.Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert entry.decoded("dtstart") == datetime.date(2027, 4, 14)
+    assert entry.decoded("dtend") == datetime.date(2027, 4, 16)
+
+
+# Query counts -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_my_registrations_query_count_is_constant(client, django_assert_num_queries, rows):
+    delegate = make_delegate()
+    for _ in range(rows):
+        make_registration(delegate=delegate)
+    client.force_login(delegate)
+    with django_assert_num_queries(3):  # session, user, registrations
+        assert client.get("/en/my/registrations/").status_code == 200
+
+
+@pytest.mark.parametrize("categories", [1, 3])
+def test_registration_form_query_count_is_constant(client, django_assert_num_queries, categories):
+    event = make_event()
+    for _ in range(categories):
+        make_category(event)
+    client.force_login(make_delegate())
+    # session, user, event, active registration, categories, event occupancy, profile
+    with django_assert_num_queries(7):
+        assert client.get(f"/en/events/{event.slug}/register/").status_code == 200
+
+
+def test_registration_detail_query_count(client, django_assert_num_queries):
+    delegate = make_delegate()
+    registration = make_registration(delegate=delegate)
+    client.force_login(delegate)
+    # session, user, registration, history
+    with django_assert_num_queries(4):
+        assert client.get(f"/en/my/registrations/{registration.reference}/").status_code == 200
+
+
+def test_user_without_profile_can_register(client):
+    user = make_user()
+    client.force_login(user)
+    category = make_category()
+    response = client.post(f"/en/events/{category.event.slug}/register/", _form_data(category))
+    assert response.status_code == 302
+    assert DelegateProfile.objects.get(user=user).first_name == "Aigerim"
