@@ -8,7 +8,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -37,7 +37,9 @@ class DelegateCategory(models.Model):
         _("code"), max_length=40, help_text=_("Short identifier, unique within the event.")
     )
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), max_length=2000, blank=True)
+    description = models.TextField(
+        _("description"), max_length=2000, blank=True, validators=[MaxLengthValidator(2000)]
+    )
     price = models.DecimalField(
         _("price"),
         max_digits=12,
@@ -67,6 +69,7 @@ class DelegateCategory(models.Model):
         _("payment instructions"),
         max_length=4000,
         blank=True,
+        validators=[MaxLengthValidator(4000)],
         help_text=_("How to pay (bank transfer details, invoice); sent with the confirmation."),
     )
     capacity = models.PositiveIntegerField(
@@ -197,8 +200,16 @@ class Registration(models.Model):
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
     early_bird = models.BooleanField(_("early-bird price"), default=False)
 
-    dietary_needs = models.TextField(_("dietary needs"), max_length=500, blank=True)
-    accessibility_needs = models.TextField(_("accessibility needs"), max_length=500, blank=True)
+    # A TextField's max_length binds only forms; the validator makes the services enforce it.
+    dietary_needs = models.TextField(
+        _("dietary needs"), max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
+    accessibility_needs = models.TextField(
+        _("accessibility needs"),
+        max_length=500,
+        blank=True,
+        validators=[MaxLengthValidator(500)],
+    )
     visa_letter_needed = models.BooleanField(_("visa invitation letter needed"), default=False)
     nationality = CountryField(
         _("nationality"), blank=True, help_text=_("Needed for a visa invitation letter.")
@@ -327,7 +338,9 @@ class RegistrationHistory(models.Model):
     to_status = models.CharField(
         _("to status"), max_length=12, choices=Registration.Status.choices, blank=True
     )
-    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    reason = models.TextField(
+        _("reason"), max_length=1000, blank=True, validators=[MaxLengthValidator(1000)]
+    )
     details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:

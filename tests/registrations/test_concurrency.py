@@ -1,0 +1,122 @@
+"""The capacity and one-registration rules under real concurrency: separate OS processes, each
+with its own PostgreSQL connection, submitting at the same moment against the test database."""
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from registrations.models import Registration
+from registrations.selectors import waitlist_position
+from tests.factories import make_category, make_delegate, make_event
+from tests.processes import ROOT
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Status = Registration.Status
+WORKERS = 10
+
+
+def test_database_url() -> str:
+    settings = connection.settings_dict
+    user = settings["USER"] or ""
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    host = settings["HOST"] or "127.0.0.1"
+    port = settings["PORT"] or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
+def submit_at_once(jobs: list[dict], workers: int = WORKERS) -> list[dict]:
+    """Split `jobs` over `workers` processes that start submitting at the same moment (see
+    concurrent_worker), and return every job's result. Fails the test if a process fails."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "DJANGO_SETTINGS_MODULE": "minex.settings.test",
+    }
+    chunks = [jobs[i::workers] for i in range(workers)]
+    completed = subprocess.run(
+        [sys.executable, "-m", "tests.registrations.concurrent_worker"],
+        cwd=ROOT,
+        env=env,
+        input=json.dumps({"chunks": chunks}) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    results = [json.loads(line) for line in completed.stdout.splitlines() if line]
+    assert len(results) == len(jobs)
+    # Really separate processes, each with its own connection.
+    assert len({result["pid"] for result in results}) == workers
+    return results
+
+
+def test_fifty_delegates_for_ten_places_confirm_exactly_ten():
+    category = make_category(make_event(capacity=10))
+    delegates = [make_delegate(f"racer{n}@example.com") for n in range(50)]
+
+    results = submit_at_once([{"delegate": d.pk, "category": category.pk} for d in delegates])
+
+    assert not [r for r in results if "error" in r]
+    statuses = Counter(Registration.objects.filter(event=category.event).values_list("status"))
+    assert statuses == {(Status.CONFIRMED,): 10, (Status.WAITLISTED,): 40}
+    positions = sorted(
+        waitlist_position(r)
+        for r in Registration.objects.filter(event=category.event, status=Status.WAITLISTED)
+    )
+    assert positions == list(range(1, 41))
+    # What each worker was told matches what the database holds.
+    assert Counter(r["status"] for r in results) == {"confirmed": 10, "waitlisted": 40}
+
+
+def test_two_categories_racing_never_exceed_event_or_category_capacity():
+    event = make_event(capacity=10)
+    delegates_category = make_category(event, capacity=7)
+    speakers_category = make_category(event, capacity=7)
+    jobs = [
+        {"delegate": make_delegate().pk, "category": category.pk}
+        for _ in range(15)
+        for category in (delegates_category, speakers_category)
+    ]
+
+    submit_at_once(jobs)
+
+    held = Registration.objects.filter(event=event, status__in=Registration.PLACE_HOLDING_STATUSES)
+    assert held.count() == 10
+    assert held.filter(category=delegates_category).count() <= 7
+    assert held.filter(category=speakers_category).count() <= 7
+    assert Registration.objects.filter(event=event, status=Status.WAITLISTED).count() == 20
+
+
+def test_full_event_without_waitlist_refuses_the_rest():
+    category = make_category(make_event(capacity=5, waitlist_enabled=False))
+    jobs = [{"delegate": make_delegate().pk, "category": category.pk} for _ in range(20)]
+
+    results = submit_at_once(jobs)
+
+    assert Counter(r.get("error", r.get("status")) for r in results) == {
+        "confirmed": 5,
+        "EventFull": 15,
+    }
+    assert Registration.objects.filter(event=category.event).count() == 5
+
+
+def test_same_delegate_submitting_at_once_gets_one_registration():
+    category = make_category(make_event(capacity=10))
+    delegate = make_delegate()
+    jobs = [{"delegate": delegate.pk, "category": category.pk} for _ in range(WORKERS)]
+
+    results = submit_at_once(jobs, workers=len(jobs))
+
+    assert Registration.objects.filter(delegate=delegate).count() == 1
+    assert len({r["registration"] for r in results}) == 1
+    assert sum(r["created"] for r in results) == 1
+    assert Registration.objects.get(delegate=delegate).history.count() == 1
