@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -10,6 +11,9 @@ from .health import healthz
 admin.site.site_header = _("MINEX Forum Portal")
 admin.site.site_title = _("MINEX Forum Portal")
 admin.site.index_title = _("Secretariat")
+# Staff log in through allauth's login page (rate-limited, e-mail verified) instead of the
+# admin's own form, which has no rate limit; non-staff users get 403 at the admin.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_countries",
+    "phonenumber_field",
     "allauth",
     "allauth.account",
     "accounts",
@@ -92,6 +93,18 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 # allauth's messages go through the outbox (mail/), not straight to SMTP in the request.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Confirming the address in the same browser logs the delegate in and resumes the pending
+# login, whose redirect is the ?next= they signed up with: back to the page they came from.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# The link opens a page with a Confirm button (POST): a mail scanner that follows links
+# cannot confirm an address on the owner's behalf.
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+# One address per account; changing it keeps the old one until the new one is confirmed.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MINEX Forum] "
+# allauth's rate limits (failed logins, sign-ups, password resets, confirmation e-mails) stay
+# at their defaults; they count in the shared cache (Redis), so they hold across processes.
+# Never set ACCOUNT_RATE_LIMITS = False.
 
 # Internationalisation: English is the default; Russian complete; Kazakh for public pages.
 LANGUAGE_CODE = "en"
@@ -197,9 +210,14 @@ MAIL_RETRY_DELAYS = [
 # them this often without using up their attempts: they go out once the fault is fixed.
 MAIL_CONFIGURATION_FAULT_DELAY = env.int("MAIL_CONFIGURATION_FAULT_DELAY", default=300)
 # A row in "sending" for longer than this belongs to a worker that died: queue it again.
+# Keep it above CELERY_TASK_TIME_LIMIT, so a slow worker is stopped before its rows are freed.
 MAIL_STUCK_AFTER = env.int("MAIL_STUCK_AFTER", default=600)
 # How many due rows one dispatcher run hands to the workers.
 MAIL_DISPATCH_BATCH_SIZE = env.int("MAIL_DISPATCH_BATCH_SIZE", default=500)
+# How many due e-mails one delivery task sends over its SMTP connection (the e-mail it was
+# given, then the oldest due ones). A worker that dies mid-batch can cause at most this many
+# duplicates; the batch must fit in CELERY_TASK_SOFT_TIME_LIMIT.
+MAIL_DELIVERY_BATCH_SIZE = env.int("MAIL_DELIVERY_BATCH_SIZE", default=20)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
