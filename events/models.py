@@ -38,11 +38,21 @@ class Forum(models.Model):
         help_text=_("Default for this forum's events; the global secretariat address if empty."),
     )
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organised_forums",
+        verbose_name=_("organisers"),
+        help_text=_("Staff who see this forum's registrations, numbers and exports."),
+    )
 
     class Meta:
         verbose_name = _("forum")
         verbose_name_plural = _("forums")
         ordering = ["display_order", "slug"]
+        permissions = [
+            ("view_all_forums", _("Can see the registrations of every forum")),
+        ]
 
     def __str__(self):
         return self.name

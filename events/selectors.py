@@ -41,3 +41,29 @@ def upcoming_and_past_events(today=None) -> tuple[list[ForumEditions], list[Even
 def get_public_event(slug: str) -> Event:
     """The public event with this slug, or 404 (drafts included in the 404)."""
     return get_object_or_404(public_events(), slug=slug)
+
+
+# Scoping for staff: who sees which forums ----------------------------------------------------
+
+
+def sees_all_forums(user) -> bool:
+    """Superusers and the secretariat (the `events.view_all_forums` permission) see every
+    forum; organisers see only the forums they are assigned to."""
+    return bool(user.is_active and (user.is_superuser or user.has_perm("events.view_all_forums")))
+
+
+def forums_visible_to(user) -> QuerySet[Forum]:
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return Forum.objects.none()
+    if sees_all_forums(user):
+        return Forum.objects.all()
+    return Forum.objects.filter(organisers=user)
+
+
+def events_visible_to(user) -> QuerySet[Event]:
+    """Events (drafts included) whose registrations `user` may see in the back office."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return Event.objects.none()
+    if sees_all_forums(user):
+        return Event.objects.all()
+    return Event.objects.filter(forum__organisers=user)

@@ -274,7 +274,7 @@ class Registration(models.Model):
         indexes = [
             models.Index(fields=["status"], name="registration_status_idx"),
             models.Index(fields=["event", "status"], name="registration_event_status_idx"),
-            models.Index(fields=["category", "status"], name="registration_category_status_idx"),
+            models.Index(fields=["category", "status"], name="registration_cat_status_idx"),
             models.Index(fields=["created_at"], name="registration_created_idx"),
             # The promotion queue: waitlisted registrations of an event, oldest first.
             models.Index(

@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='registration',
-            index=models.Index(fields=['category', 'status'], name='registration_category_status_idx'),
+            index=models.Index(fields=['category', 'status'], name='registration_cat_status_idx'),
         ),
         migrations.AddIndex(
             model_name='registration',
