@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -13,6 +14,11 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("The demo administrator is only for local demos (DEBUG on).")
         password = "minex-demo"
-        if not User.objects.filter(email=DEMO_ADMIN_EMAIL).exists():
-            User.objects.create_superuser(DEMO_ADMIN_EMAIL, password)
+        user = User.objects.filter(email=DEMO_ADMIN_EMAIL).first()
+        if user is None:
+            user = User.objects.create_superuser(DEMO_ADMIN_EMAIL, password)
+        # Staff log in through allauth, which requires a verified address.
+        EmailAddress.objects.update_or_create(
+            user=user, email=DEMO_ADMIN_EMAIL, defaults={"verified": True, "primary": True}
+        )
         self.stdout.write(f"Demo administrator: {DEMO_ADMIN_EMAIL} / {password}")
