@@ -3,6 +3,7 @@ from django.db import transaction
 
 from events.demo import EVENTS, FORUMS
 from events.models import Event, Forum
+from registrations.demo import seed_categories
 
 
 class Command(BaseCommand):
@@ -20,6 +21,10 @@ class Command(BaseCommand):
             values = {key: value for key, value in spec.items() if key not in ("slug", "forum")}
             values.update(forum=forums[spec["forum"]], status=Event.Status.PUBLISHED)
             Event.objects.update_or_create(slug=spec["slug"], defaults=values)
+        categories = seed_categories()
         self.stdout.write(
-            self.style.SUCCESS(f"Demo calendar ready: {len(FORUMS)} forums, {len(EVENTS)} events.")
+            self.style.SUCCESS(
+                f"Demo calendar ready: {len(FORUMS)} forums, {len(EVENTS)} events, "
+                f"{categories} delegate categories."
+            )
         )

@@ -1,0 +1,201 @@
+"""Demo delegate categories for the 2026 calendar (events/demo.py), used by `seed_demo`.
+
+Prices are plausible samples in each host country's currency (tenge in Astana, euro in
+Dublin, pounds in London, US dollars for MINEX Asia), not the forums' real fees.
+"""
+
+import datetime
+from decimal import Decimal
+
+from events.models import Event
+
+from .models import Currency, DelegateCategory
+
+
+def _utc(year, month, day):
+    return datetime.datetime(year, month, day, 23, 59, tzinfo=datetime.UTC)
+
+
+_PAYMENT_EN = (
+    "Payment by bank transfer against an invoice: the secretariat sends the invoice to your "
+    "e-mail within two working days of confirmation. Please quote your registration reference "
+    "with the payment. Fees include the conference sessions, lunches, coffee breaks and the "
+    "evening reception."
+)
+_PAYMENT_RU = (
+    "Оплата банковским переводом по счёту: секретариат направит счёт на вашу электронную почту "
+    "в течение двух рабочих дней после подтверждения. Пожалуйста, укажите в назначении платежа "
+    "номер регистрации. В стоимость входят заседания конференции, обеды, кофе-брейки и вечерний "
+    "приём."
+)
+_PAYMENT_KK = (
+    "Төлем шот бойынша банктік аударыммен: секретариат растаудан кейін екі жұмыс күні ішінде "
+    "шотты электрондық поштаңызға жібереді. Төлем мақсатында тіркеу нөмірін көрсетіңіз. Бағаға "
+    "конференция отырыстары, түскі ас, кофе-брейктер және кешкі қабылдау кіреді."
+)
+
+# (code, names en/ru/kk, descriptions en/ru, requires approval, capacity); prices below.
+_CATEGORIES = [
+    {
+        "code": "delegate",
+        "name_en": "Delegate",
+        "name_ru": "Делегат",
+        "name_kk": "Делегат",
+        "description_en": (
+            "Full access to the plenary and panel sessions, lunches and the reception."
+        ),
+        "description_ru": "Полный доступ к пленарным и панельным сессиям, обедам и приёму.",
+        "requires_approval": False,
+        "capacity": None,
+    },
+    {
+        "code": "government",
+        "name_en": "Government official",
+        "name_ru": "Представитель государственного органа",
+        "name_kk": "Мемлекеттік орган өкілі",
+        "description_en": (
+            "Free for officials of ministries, state agencies and international organisations; "
+            "the secretariat confirms eligibility."
+        ),
+        "description_ru": (
+            "Бесплатно для сотрудников министерств, государственных органов и международных "
+            "организаций; секретариат подтверждает право на участие."
+        ),
+        "requires_approval": True,
+        "capacity": None,
+    },
+    {
+        "code": "speaker",
+        "name_en": "Speaker",
+        "name_ru": "Спикер",
+        "name_kk": "Спикер",
+        "description_en": "For speakers and moderators invited by the programme committee.",
+        "description_ru": "Для спикеров и модераторов, приглашённых программным комитетом.",
+        "requires_approval": True,
+        "capacity": None,
+    },
+    {
+        "code": "sponsor",
+        "name_en": "Sponsor",
+        "name_ru": "Спонсор",
+        "name_kk": "Демеуші",
+        "description_en": (
+            "Passes included in a sponsorship package; the secretariat checks them against the "
+            "sponsor's allocation."
+        ),
+        "description_ru": (
+            "Пропуска, входящие в спонсорский пакет; секретариат сверяет их с квотой спонсора."
+        ),
+        "requires_approval": True,
+        "capacity": None,
+    },
+    {
+        "code": "exhibitor",
+        "name_en": "Exhibitor",
+        "name_ru": "Экспонент",
+        "name_kk": "Экспонент",
+        "description_en": "Stand staff of exhibiting companies: exhibition hall and lunches.",
+        "description_ru": "Сотрудники стендов компаний-экспонентов: выставочный зал и обеды.",
+        "requires_approval": False,
+        "capacity": 60,
+    },
+    {
+        "code": "media",
+        "name_en": "Media",
+        "name_ru": "СМИ",
+        "name_kk": "БАҚ",
+        "description_en": "Free for accredited journalists; please give your publication.",
+        "description_ru": "Бесплатно для аккредитованных журналистов; укажите ваше издание.",
+        "requires_approval": True,
+        "capacity": 40,
+    },
+    {
+        "code": "student",
+        "name_en": "Student",
+        "name_ru": "Студент",
+        "name_kk": "Студент",
+        "description_en": (
+            "For full-time students of geology and mining; bring your student card."
+        ),
+        "description_ru": (
+            "Для студентов очной формы обучения геологических и горных специальностей; "
+            "возьмите студенческий билет."
+        ),
+        "requires_approval": True,
+        "capacity": 30,
+    },
+]
+
+# Per event: currency, early-bird deadline, and (price, early-bird price) per priced category.
+_EVENT_PRICES = {
+    "minex-astana-2026": {
+        "currency": Currency.KZT,
+        "early_bird_deadline": _utc(2026, 2, 28),
+        "prices": {
+            "delegate": ("350000", "280000"),
+            "exhibitor": ("150000", None),
+            "student": ("50000", None),
+        },
+    },
+    "minex-europe-2026": {
+        "currency": Currency.EUR,
+        "early_bird_deadline": _utc(2026, 10, 15),
+        "prices": {
+            "delegate": ("950", "750"),
+            "exhibitor": ("450", None),
+            "student": ("150", None),
+        },
+    },
+    "minex-eurasia-2026": {
+        "currency": Currency.GBP,
+        "early_bird_deadline": _utc(2026, 10, 15),
+        "prices": {
+            "delegate": ("795", "645"),
+            "exhibitor": ("395", None),
+            "student": ("125", None),
+        },
+    },
+    "minex-asia-2026": {
+        "currency": Currency.USD,
+        "early_bird_deadline": _utc(2026, 10, 31),
+        "prices": {
+            "delegate": ("900", "720"),
+            "exhibitor": ("400", None),
+            "student": ("120", None),
+        },
+    },
+}
+
+
+def seed_categories() -> int:
+    """Create or update the demo categories of every demo event; return how many.
+
+    Safe to run again: rows are matched on (event, code). A category's capacity is set only
+    when it is created: changing it on an existing event must go through
+    `services.change_category_capacity`, which promotes the waitlist.
+    """
+    count = 0
+    for event_slug, plan in _EVENT_PRICES.items():
+        event = Event.objects.get(slug=event_slug)
+        for order, spec in enumerate(_CATEGORIES, start=1):
+            price, early_bird = plan["prices"].get(spec["code"], ("0", None))
+            values = {key: value for key, value in spec.items() if key not in ("code", "capacity")}
+            values.update(
+                display_order=order,
+                currency=plan["currency"],
+                price=Decimal(price),
+                early_bird_price=Decimal(early_bird) if early_bird else None,
+                early_bird_deadline=plan["early_bird_deadline"] if early_bird else None,
+                payment_instructions_en=_PAYMENT_EN if price != "0" else "",
+                payment_instructions_ru=_PAYMENT_RU if price != "0" else "",
+                payment_instructions_kk=_PAYMENT_KK if price != "0" else "",
+                is_open=True,
+            )
+            DelegateCategory.objects.update_or_create(
+                event=event,
+                code=spec["code"],
+                defaults=values,
+                create_defaults={**values, "capacity": spec["capacity"]},
+            )
+            count += 1
+    return count
