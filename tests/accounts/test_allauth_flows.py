@@ -275,3 +275,33 @@ def test_demo_admin_can_log_in_through_allauth(client, settings):
 
     assert response.status_code == 302
     assert response.url == "/en/admin/"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/accounts/login/",
+        "/ru/accounts/signup/",
+        "/en/accounts/confirm-email/",
+        "/kk/accounts/password/reset/",
+        "/en/accounts/password/reset/done/",
+        "/en/accounts/password/reset/key/1-bad-key/",
+    ],
+)
+def test_account_pages_use_the_site_layout(client, path):
+    response = client.get(path, follow=True)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="site-header"' in html
+    assert 'class="site-footer"' in html
+
+
+@pytest.mark.parametrize("path", ["/en/accounts/email/", "/en/accounts/logout/"])
+def test_logged_in_account_pages_use_the_site_layout(client, path):
+    client.force_login(verified_user())
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert 'class="site-header"' in response.content.decode()

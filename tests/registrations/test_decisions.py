@@ -423,3 +423,31 @@ def test_update_details_refuses_status_and_category(staff):
 
     with pytest.raises(TypeError):
         update_registration_details(registration, acting_user=staff, status="confirmed")
+
+
+# The audit trail -------------------------------------------------------------------------
+
+
+def test_each_action_leaves_one_history_entry_in_order(staff):
+    event = make_event(capacity=1)
+    category = make_category(event, requires_approval=True)
+    make_registration(category)
+    registration = make_registration(category)  # waitlisted: the event is full
+    delegate = registration.delegate
+
+    change_event_capacity(event, capacity=2, acting_user=staff)  # promoted → pending
+    approve_registration(registration, acting_user=staff)
+    update_registration_details(registration, acting_user=delegate, dietary_needs="Vegan")
+    check_in_registration(registration, acting_user=staff)
+    cancel_registration(registration, acting_user=staff, reason="Left early")
+
+    assert history(registration) == [
+        (Action.REGISTERED, "", "waitlisted", delegate.pk, ""),
+        (Action.PROMOTED, "waitlisted", "pending", staff.pk, ""),
+        (Action.APPROVED, "pending", "confirmed", staff.pk, ""),
+        (Action.DETAILS_UPDATED, "confirmed", "confirmed", delegate.pk, ""),
+        (Action.CHECKED_IN, "confirmed", "confirmed", staff.pk, ""),
+        (Action.CANCELLED, "confirmed", "cancelled", staff.pk, "Left early"),
+    ]
+    times = list(registration.history.order_by("pk").values_list("at", flat=True))
+    assert times == sorted(times)
