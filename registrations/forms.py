@@ -1,25 +1,40 @@
 """Delegate-facing forms: shape and format only. Rules that need the database (window,
 capacity, duplicates) are the services' business."""
 
+import functools
 import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import DelegateProfile, latin_name_validator
 from legal.policies import current_privacy_policy
+from minex.widgets import LongSelect
 
 from .models import DelegateCategory, Registration
 from .selectors import CategoryAvailability
 
 MULTILINE_ALLOWED = {"\n", "\r", "\t"}
+
+
+def country_choices() -> tuple[tuple[str, str], ...]:
+    """Countries by name in the current language (a callable: evaluated per request)."""
+    return _countries_in(get_language())
+
+
+@functools.cache
+def _countries_in(language: str) -> tuple[tuple[str, str], ...]:
+    # Sorting ~250 translated names costs more than rendering the page: once per language.
+    with translation.override(language):
+        return (("", "—"), *((code, str(name)) for code, name in countries))
 
 
 def _refuse_control_characters(value: str, *, multiline: bool) -> None:
@@ -110,8 +125,8 @@ class DelegateDetailsMixin(forms.Form):
         max_length=_model_max_length(DelegateProfile, "organisation"),
         required=False,
     )
-    country = LazyTypedChoiceField(
-        label=_("Country"), choices=[("", "—"), *countries], required=False
+    country = forms.ChoiceField(
+        label=_("Country"), choices=country_choices, required=False, widget=LongSelect
     )
     phone = PhoneNumberField(
         label=_("Phone"),
@@ -133,10 +148,11 @@ class VisaMixin(forms.Form):
     visa_letter_needed = forms.BooleanField(
         label=_("I need a visa invitation letter"), required=False
     )
-    nationality = LazyTypedChoiceField(
+    nationality = forms.ChoiceField(
         label=_("Nationality (for the visa invitation letter)"),
-        choices=[("", "—"), *countries],
+        choices=country_choices,
         required=False,
+        widget=LongSelect,
     )
 
     def clean(self):

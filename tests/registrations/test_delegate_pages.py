@@ -401,3 +401,10 @@ def test_user_without_profile_can_register(client):
     response = client.post(f"/en/events/{category.event.slug}/register/", _form_data(category))
     assert response.status_code == 302
     assert DelegateProfile.objects.get(user=user).first_name == "Aigerim"
+
+
+def test_country_names_follow_the_page_language(delegate_client):
+    category = make_category()
+    page = _text(delegate_client.get(f"/ru/events/{category.event.slug}/register/"))
+    assert '<option value="KZ" selected>Казахстан</option>' in page
+    assert '<option value="DE">Германия</option>' in page

@@ -1,0 +1,270 @@
+"""Benchmark: delegates registering over HTTP through gunicorn on PostgreSQL.
+
+    .venv/bin/python bench/register.py              # 1,000 delegates, 300 places, 50 at a time
+    .venv/bin/python bench/register.py --delegates 30 --capacity 10 --concurrency 5  # tiny
+
+Creates its own database (minex_bench_register: dropped, migrated), an event with CAPACITY
+places and a waitlist, and DELEGATES logged-in delegates (sessions written directly: the login
+page is rate-limited, as it should be). Starts gunicorn (bin/web, 2 workers, production
+settings). Each delegate loads the registration form and submits it, CONCURRENCY at a time.
+In the same run, the same delegates load and POST a bare authenticated view that inserts one
+row (the baseline). Progress goes to stderr; the last line on stdout is one JSON object.
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this folder comes first on the path, where bench/email.py would shadow the
+# standard library's email package (http.client needs it): the project root takes its place.
+sys.path[0] = str(ROOT)
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
+
+PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
+DATABASE = os.environ.get("BENCH_DATABASE", "minex_bench_register")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/11")
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def fresh_database(env: dict) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    with psycopg.connect(f"{PG}/{DATABASE}", autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_hit (id bigserial PRIMARY KEY, user_id bigint NOT NULL)")
+
+
+def prepare(delegates: int, capacity: int) -> tuple[str, int, list[str]]:
+    """The event, its category and the delegates' sessions; returns (slug, category id, keys)."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import DelegateProfile, User
+    from tests.factories import make_category, make_event
+
+    event = make_event(capacity=capacity, waitlist_enabled=True, slug="bench-forum")
+    category = make_category(event, name_en="Delegate")
+    users = [User(email=f"delegate{n}@bench.minexforum.com") for n in range(delegates)]
+    for user in users:
+        user.set_unusable_password()  # they never log in through the form
+    users = User.objects.bulk_create(users)
+    DelegateProfile.objects.bulk_create(
+        DelegateProfile(user=user, first_name="Delegate", last_name=f"No {n}", country="KZ")
+        for n, user in enumerate(users)
+    )
+    keys = []
+    for user in users:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys.append(session.session_key)
+    return event.slug, category.pk, keys
+
+
+class Client:
+    """One delegate's browser: keep-alive connection, session and CSRF cookies."""
+
+    def __init__(self, port: int, session_key: str):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies = {"sessionid": session_key}
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1{path}"
+        self.connection.request(method, path, body=data, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, text
+
+
+def run_load(port: int, keys: list[str], concurrency: int, path: str, form: dict, ok: int):
+    """Every delegate GETs `path` then POSTs `form` to it; returns (seconds, latencies, errors)."""
+    latencies: list[float] = []
+    errors = []
+    lock = threading.Lock()
+
+    def one(key: str) -> None:
+        client = Client(port, key)
+        try:
+            started = time.perf_counter()
+            status, page = client.request("GET", path)
+            token = TOKEN.search(page)
+            if status != 200 or not token:
+                raise RuntimeError(f"GET {path}: {status}")
+            status, _ = client.request("POST", path, {**form, "csrfmiddlewaretoken": token[1]})
+            if status != ok:
+                raise RuntimeError(f"POST {path}: {status}")
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+        except Exception as error:  # counted and reported: a benchmark must not stop halfway
+            with lock:
+                errors.append(str(error))
+        finally:
+            client.connection.close()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(one, keys))
+    return time.perf_counter() - started, latencies, errors
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--delegates", type=int, default=1000)
+    parser.add_argument("--capacity", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    port = _free_port()
+    static_root = tempfile.mkdtemp(prefix="minex-bench-static-")
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "PATH": f"{ROOT / '.venv/bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "DJANGO_SETTINGS_MODULE": "bench.register_site",
+        "DATABASE_URL": f"{PG}/{DATABASE}",
+        "REDIS_URL": REDIS,
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": static_root,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(args.workers),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.update(env)
+
+    say(f"Preparing {DATABASE}: {args.delegates} delegates, {args.capacity} places…")
+    fresh_database(env)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "minex.settings.build"},
+        check=True,
+    )
+    slug, category_id, keys = prepare(args.delegates, args.capacity)
+
+    web = subprocess.Popen(
+        [str(ROOT / "bin/web"), "--access-logfile", "/dev/null"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(port)
+        form = {"category": category_id, "first_name": "Delegate", "last_name": "Bench",
+                "country": "KZ", "consent_privacy": "on"}  # fmt: skip
+        say(f"Baseline: bare authenticated POST, {args.concurrency} at a time…")
+        bare_seconds, bare_latencies, bare_errors = run_load(
+            port, keys, args.concurrency, "/bench/bare/", {}, ok=204
+        )
+        say(f"Registration form: {args.concurrency} at a time…")
+        seconds, latencies, errors = run_load(
+            port, keys, args.concurrency, f"/en/events/{slug}/register/", form, ok=302
+        )
+    finally:
+        os.killpg(web.pid, 15)
+        web.wait(timeout=20)
+
+    from django.db.models import Count
+
+    from registrations.models import Registration
+
+    counts = dict(
+        Registration.objects.values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    duplicates = (
+        Registration.objects.values("delegate_id").annotate(n=Count("id")).filter(n__gt=1).count()
+    )
+    per_second = len(latencies) / seconds if seconds else 0.0
+    bare_per_second = len(bare_latencies) / bare_seconds if bare_seconds else 0.0
+    if errors or bare_errors:
+        say(f"Errors: {(errors + bare_errors)[:5]}")
+    result = {
+        "delegates": args.delegates,
+        "capacity": args.capacity,
+        "concurrency": args.concurrency,
+        "registrations_per_second": round(per_second, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "confirmed": counts.get("confirmed", 0),
+        "waitlisted": counts.get("waitlisted", 0),
+        "errors": len(errors) + len(bare_errors),
+        "duplicates": duplicates,
+        "bare_per_second": round(bare_per_second, 1),
+        "ratio_to_bare_view": round(per_second / bare_per_second, 3) if bare_per_second else None,
+    }
+    print(json.dumps(result))
+    return 0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer /healthz")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
