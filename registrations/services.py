@@ -363,7 +363,9 @@ def check_in_registration(registration: Registration, *, acting_user: User) -> R
     """
     with transaction.atomic():
         registration = (
-            Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=registration.pk)
         )
         _require_status(registration, Status.CONFIRMED)
         if registration.checked_in_at is not None:
@@ -407,7 +409,7 @@ def update_registration_details(
         raise TypeError(f"Not editable registration details: {', '.join(sorted(not_editable))}")
     with transaction.atomic():
         registration = (
-            Registration.objects.select_for_update()
+            Registration.objects.select_for_update(of=("self",))
             .select_related("event__forum", "category")
             .get(pk=registration.pk)
         )
@@ -540,7 +542,9 @@ def _lock_event_and_category(
     event: Event, category: DelegateCategory
 ) -> tuple[Event, DelegateCategory]:
     """Lock the event row, then the category row: the one order every service uses."""
-    event = Event.objects.select_for_update().select_related("forum").get(pk=event.pk)
+    # of=("self",): the forum is joined for the reference and the e-mails, but only the event
+    # row is locked; locking the forum would serialise registrations for all its events.
+    event = Event.objects.select_for_update(of=("self",)).select_related("forum").get(pk=event.pk)
     category = DelegateCategory.objects.select_for_update().get(pk=category.pk)
     return event, category
 
