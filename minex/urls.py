@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", include("legal.urls")),
     path("", include("events.urls")),
     path("", include("registrations.urls")),
+    path("", include("exports.urls")),
     prefix_default_language=True,
 )
 

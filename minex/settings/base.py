@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "legal",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,12 @@ MAIL_DISPATCH_BATCH_SIZE = env.int("MAIL_DISPATCH_BATCH_SIZE", default=500)
 # given, then the oldest due ones). A worker that dies mid-batch can cause at most this many
 # duplicates; the batch must fit in CELERY_TASK_SOFT_TIME_LIMIT.
 MAIL_DELIVERY_BATCH_SIZE = env.int("MAIL_DELIVERY_BATCH_SIZE", default=20)
+
+# Attendee exports (exports/). An XLSX export up to this many rows is built in the request;
+# a larger one is built by a Celery task while the organiser watches its progress.
+EXPORTS_XLSX_SYNC_MAX_ROWS = env.int("EXPORTS_XLSX_SYNC_MAX_ROWS", default=5000)
+# Seconds an XLSX task may run (it writes about 10,000 rows a second).
+EXPORTS_TASK_SOFT_TIME_LIMIT = env.int("EXPORTS_TASK_SOFT_TIME_LIMIT", default=900)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,0 +1,218 @@
+"""Reads for the staff pages: who may use them, which events and exports they may see, the
+registrations an export holds, and the dashboard's numbers (a fixed number of queries).
+
+Scoping is `events.selectors.events_visible_to`: every event and export lookup here starts
+from it, so an organiser of one forum never reaches another forum's data by any URL.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.text import smart_split, unescape_string_literal
+from django_countries import countries
+
+from events.models import Event
+from events.selectors import events_visible_to
+from registrations.models import DelegateCategory, Registration
+
+from .models import ExportLog
+
+# Granted to the Secretariat and Organiser groups (registrations' setup_roles command).
+VIEW_PERMISSION = "registrations.view_registration"
+
+
+def may_use_staff_pages(user) -> bool:
+    """Active staff with the permission to read registrations; which events they reach is
+    decided by `events_visible_to`."""
+    return bool(user.is_active and user.is_staff and user.has_perm(VIEW_PERMISSION))
+
+
+def staff_events(user) -> QuerySet[Event]:
+    return events_visible_to(user).select_related("forum").order_by("-start_date", "pk")
+
+
+def get_staff_event(user, slug: str) -> Event:
+    """The event with this slug if `user` may see it, else 404 (existence is not revealed)."""
+    return get_object_or_404(events_visible_to(user).select_related("forum"), slug=slug)
+
+
+def get_user_export(user, export_id: int) -> ExportLog:
+    """One of `user`'s own exports, of an event they may (still) see; else 404."""
+    try:
+        return ExportLog.objects.select_related("event").get(
+            pk=export_id, user=user, event__in=events_visible_to(user)
+        )
+    except ExportLog.DoesNotExist:
+        raise Http404 from None
+
+
+# The registrations of an export ------------------------------------------------------------
+
+SEARCH_FIELDS = ("reference", "first_name", "last_name", "email", "organisation")
+
+
+def export_registrations(event: Event, filters: dict, *, sharing: bool = False) -> QuerySet:
+    """The event's registrations matching `filters` (a valid RegistrationFilterForm's
+    cleaned_data), alphabetical. The list for sharing keeps only confirmed registrations whose
+    delegate agreed to appear in the attendee list."""
+    queryset = Registration.objects.filter(event=event)
+    if filters.get("status__exact"):
+        queryset = queryset.filter(status=filters["status__exact"])
+    if filters.get("category__id__exact"):
+        queryset = queryset.filter(category_id=filters["category__id__exact"])
+    if filters.get("country__exact"):
+        queryset = queryset.filter(country=filters["country__exact"])
+    if filters.get("visa_letter_needed__exact"):
+        queryset = queryset.filter(visa_letter_needed=filters["visa_letter_needed__exact"] == "1")
+    if filters.get("checked_in"):
+        queryset = queryset.filter(checked_in_at__isnull=filters["checked_in"] == "no")
+    if filters.get("created_at__gte"):
+        queryset = queryset.filter(created_at__gte=filters["created_at__gte"])
+    if filters.get("created_at__lt"):
+        queryset = queryset.filter(created_at__lt=filters["created_at__lt"])
+    if filters.get("q"):
+        queryset = queryset.filter(_search(filters["q"]))
+    if sharing:
+        queryset = queryset.filter(status=Registration.Status.CONFIRMED, consent_attendee_list=True)
+    return queryset.order_by("last_name", "first_name", "pk")
+
+
+def _search(text: str) -> Q:
+    """As the admin searches: every word must match one of the fields (icontains)."""
+    condition = Q()
+    for word in smart_split(text):
+        if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1:
+            word = unescape_string_literal(word)
+        any_field = Q()
+        for name in SEARCH_FIELDS:
+            any_field |= Q(**{f"{name}__icontains": word})
+        condition &= any_field
+    return condition
+
+
+# The dashboard ----------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryNumbers:
+    category: DelegateCategory
+    by_status: dict[str, int]
+    capacity: int | None
+
+    @property
+    def places_taken(self) -> int:
+        return sum(self.by_status[status] for status in Registration.PLACE_HOLDING_STATUSES)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def percent_used(self) -> int | None:
+        if not self.capacity:
+            return None
+        return round(self.places_taken * 100 / self.capacity)
+
+
+@dataclass
+class Dashboard:
+    event: Event
+    by_status: dict[str, int]
+    categories: list[CategoryNumbers]
+    per_day: list[tuple[datetime.date, int]]
+    top_countries: list[tuple[str, int]]
+    visa_letters: int
+    checked_in: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def places_taken(self) -> int:
+        return sum(self.by_status[status] for status in Registration.PLACE_HOLDING_STATUSES)
+
+    @property
+    def percent_used(self) -> int:
+        return round(self.places_taken * 100 / self.event.capacity) if self.event.capacity else 0
+
+    @property
+    def pending(self) -> int:
+        return self.by_status[Registration.Status.PENDING]
+
+    @property
+    def top_country_rows(self) -> list[dict]:
+        return [
+            {"code": code, "name": countries.name(code), "count": count}
+            for code, count in self.top_countries
+        ]
+
+    @property
+    def statuses(self) -> list[tuple[str, str, int]]:
+        return [(code, label, self.by_status[code]) for code, label in Registration.Status.choices]
+
+
+TOP_COUNTRIES = 10
+
+
+def event_dashboard(event: Event) -> Dashboard:
+    """The event's numbers in three queries whatever the number of registrations:
+    per category and status (with visa letters and check-ins), per day, per country.
+
+    Visa letters and countries count live registrations (pending, confirmed, waitlisted):
+    a cancelled delegate needs no letter and does not come."""
+    statuses = [code for code, _label in Registration.Status.choices]
+    active = Q(registrations__status__in=Registration.ACTIVE_STATUSES)
+    categories = list(
+        DelegateCategory.objects.filter(event=event)
+        .annotate(
+            **{
+                f"n_{status}": Count("registrations", filter=Q(registrations__status=status))
+                for status in statuses
+            },
+            n_visa=Count(
+                "registrations", filter=active & Q(registrations__visa_letter_needed=True)
+            ),
+            n_checked_in=Count(
+                "registrations", filter=Q(registrations__checked_in_at__isnull=False)
+            ),
+        )
+        .order_by("display_order", "pk")
+    )
+    by_status = dict.fromkeys(statuses, 0)
+    numbers = []
+    for category in categories:
+        counts = {status: getattr(category, f"n_{status}") for status in statuses}
+        for status, count in counts.items():
+            by_status[status] += count
+        numbers.append(CategoryNumbers(category, counts, category.capacity))
+
+    per_day = list(
+        Registration.objects.filter(event=event)
+        .annotate(day=TruncDate("created_at", tzinfo=event.tz))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+        .values_list("day", "n")
+    )
+    top_countries = list(
+        Registration.objects.filter(event=event, status__in=Registration.ACTIVE_STATUSES)
+        .exclude(country="")
+        .values("country")
+        .annotate(n=Count("id"))
+        .order_by("-n", "country")
+        .values_list("country", "n")[:TOP_COUNTRIES]
+    )
+    return Dashboard(
+        event=event,
+        by_status=by_status,
+        categories=numbers,
+        per_day=per_day,
+        top_countries=top_countries,
+        visa_letters=sum(category.n_visa for category in categories),
+        checked_in=sum(category.n_checked_in for category in categories),
+    )

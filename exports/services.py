@@ -1,0 +1,160 @@
+"""Recording exports and building large XLSX files in the background.
+
+Every export, whatever its format, leaves an `ExportLog` row: who, when, which event, the
+filters, the columns and, once written, the number of rows.
+"""
+
+import logging
+import tempfile
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from events.models import Event
+
+from . import selectors, writers
+from .columns import ExportContext, columns_named
+from .forms import RegistrationFilterForm
+from .models import ExportLog
+
+logger = logging.getLogger(__name__)
+
+
+def record_export(
+    event: Event,
+    *,
+    user: User,
+    format: str,
+    variant: str,
+    filters: dict,
+    columns: list[str],
+    language: str,
+    status: str = ExportLog.Status.RUNNING,
+    rows_total: int | None = None,
+) -> ExportLog:
+    """Write the export's log row (before any data leaves: an interrupted download is still
+    on record). No other side effect."""
+    return ExportLog.objects.create(
+        event=event,
+        user=user,
+        format=format,
+        variant=variant,
+        filters=filters,
+        columns=columns,
+        language=language,
+        status=status,
+        rows_total=rows_total,
+    )
+
+
+def finish_export(export_id: int, *, row_count: int) -> None:
+    """Mark the export done with its number of rows. An UPDATE by id: it runs at the end of a
+    streamed response, outside any transaction of the request."""
+    ExportLog.objects.filter(pk=export_id).update(
+        status=ExportLog.Status.DONE,
+        row_count=row_count,
+        rows_done=row_count,
+        finished_at=timezone.now(),
+    )
+
+
+def fail_export(export_id: int, *, error: str) -> None:
+    ExportLog.objects.filter(pk=export_id).update(
+        status=ExportLog.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+def queue_xlsx_export(
+    event: Event,
+    *,
+    user: User,
+    variant: str,
+    filters: dict,
+    columns: list[str],
+    language: str,
+    rows_total: int,
+) -> ExportLog:
+    """Record a queued XLSX export and, after commit, hand its id to the Celery task that
+    builds it (`exports.tasks.build_xlsx_export`)."""
+    export = record_export(
+        event,
+        user=user,
+        format=ExportLog.Format.XLSX,
+        variant=variant,
+        filters=filters,
+        columns=columns,
+        language=language,
+        status=ExportLog.Status.QUEUED,
+        rows_total=rows_total,
+    )
+    transaction.on_commit(lambda: _hand_off(export.pk), robust=True)
+    return export
+
+
+def _hand_off(export_id: int) -> None:
+    # Imported here because the tasks module imports the services (imports flow one way).
+    from .tasks import build_xlsx_export as build_xlsx_export_task
+
+    build_xlsx_export_task.delay(export_id)
+
+
+def export_queryset(export: ExportLog):
+    """The export's registrations and columns, from its stored filters (validated again: they
+    were valid when the organiser asked, and the form is the one place that knows them)."""
+    event = export.event
+    with timezone.override(event.tz):
+        form = RegistrationFilterForm(export.filters)
+        if not form.is_valid():
+            raise ValueError(f"stored filters no longer valid: {form.errors.as_json()}")
+    sharing = export.variant == ExportLog.Variant.SHARING
+    queryset = selectors.export_registrations(event, form.cleaned_data, sharing=sharing)
+    return queryset, columns_named(export.columns)
+
+
+def build_xlsx_export(export_id: int) -> ExportLog.Status:
+    """Build a queued XLSX export: write the workbook to a temporary file row by row (openpyxl
+    write-only mode; progress saved every 2,000 rows), store it under MEDIA_ROOT/exports/,
+    mark the export done. Runs in a Celery worker; an export already done is left alone (a
+    redelivered task). A failure is recorded on the row, which the organiser's page shows."""
+    export = ExportLog.objects.select_related("event").get(pk=export_id)
+    if export.status == ExportLog.Status.DONE:
+        return export.status
+    ExportLog.objects.filter(pk=export_id).update(status=ExportLog.Status.RUNNING, rows_done=0)
+    try:
+        with translation.override(export.language):
+            queryset, columns = export_queryset(export)
+            context = ExportContext.for_event(export.event)
+            rows = writers.registration_rows(queryset, columns, context)
+            with tempfile.TemporaryFile(suffix=".xlsx") as target:
+                count = writers.write_xlsx(
+                    rows,
+                    columns,
+                    target,
+                    sheet_title=_("Attendees"),
+                    progress=lambda done: ExportLog.objects.filter(pk=export_id).update(
+                        rows_done=done
+                    ),
+                )
+                target.seek(0)
+                export.file.save(download_filename(export), File(target), save=False)
+        ExportLog.objects.filter(pk=export_id).update(file=export.file.name)
+        finish_export(export_id, row_count=count)
+        return ExportLog.Status.DONE
+    except SoftTimeLimitExceeded:
+        fail_export(export_id, error="The export took longer than the time limit.")
+        return ExportLog.Status.FAILED
+    except Exception as error:
+        logger.exception("XLSX export %s failed", export_id)
+        fail_export(export_id, error=f"{type(error).__name__}: {error}")
+        return ExportLog.Status.FAILED
+
+
+def download_filename(export: ExportLog) -> str:
+    kind = "sharing" if export.variant == ExportLog.Variant.SHARING else "attendees"
+    extension = "xlsx" if export.format == ExportLog.Format.XLSX else "csv"
+    moment = timezone.localtime(export.created_at, export.event.tz)
+    return f"{export.event.slug}-{kind}-{moment:%Y%m%d-%H%M}.{extension}"

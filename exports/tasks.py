@@ -1,0 +1,16 @@
+"""Celery tasks for exports: thin wrappers around exports.services, given ids, never objects."""
+
+from celery import shared_task
+from django.conf import settings
+
+from . import services
+
+
+@shared_task(
+    name="exports.tasks.build_xlsx_export",
+    soft_time_limit=settings.EXPORTS_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.EXPORTS_TASK_SOFT_TIME_LIMIT + 60,
+)
+def build_xlsx_export(export_id: int) -> str:
+    """Build one queued XLSX export (see services.build_xlsx_export)."""
+    return str(services.build_xlsx_export(export_id))

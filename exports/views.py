@@ -1,0 +1,203 @@
+"""Staff pages: the events one may see, an event's dashboard, its attendee exports.
+
+Who gets in: anonymous visitors go to the login page; logged-in users who are not active staff
+with `registrations.view_registration` get 403; an event (or an export) outside the user's
+forums is a 404, as if it did not exist. Scoping is in the querysets (exports.selectors).
+"""
+
+import functools
+import tempfile
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import selectors, services, writers
+from .charts import day_chart
+from .columns import SHAREABLE_COLUMNS, ExportContext, columns_named
+from .forms import ExportForm, RegistrationFilterForm
+from .models import ExportLog
+
+CSV_DELIMITERS = {ExportLog.Format.CSV: ",", ExportLog.Format.CSV_SEMICOLON: ";"}
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def staff_page(view):
+    """Login required, then the staff permission (403 without it)."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not selectors.may_use_staff_pages(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@staff_page
+def staff_index(request):
+    return render(
+        request, "exports/staff_index.html", {"events": selectors.staff_events(request.user)}
+    )
+
+
+@require_GET
+@staff_page
+def event_dashboard(request, slug):
+    event = selectors.get_staff_event(request.user, slug)
+    dashboard = selectors.event_dashboard(event)
+    pending_url = (
+        reverse("admin:registrations_registration_changelist")
+        + "?"
+        + urlencode({"event__id__exact": event.pk, "status__exact": "pending"})
+    )
+    return render(
+        request,
+        "exports/dashboard.html",
+        {
+            "event": event,
+            "dashboard": dashboard,
+            "chart": day_chart(dashboard.per_day),
+            "pending_url": pending_url,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def export_registrations(request, slug):
+    """GET: the export form, with the filters from the querystring (the admin's "export
+    these" link). POST: the file — CSV streamed, a small XLSX at once, a large XLSX queued."""
+    event = selectors.get_staff_event(request.user, slug)
+    with timezone.override(event.tz):
+        filter_form = RegistrationFilterForm(request.GET)
+        filters_valid = filter_form.is_valid()
+    if not filters_valid:
+        return render(
+            request,
+            "exports/export_form.html",
+            {"event": event, "filter_form": filter_form, "form": None},
+            status=400,
+        )
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _export(request, event, filter_form, form.cleaned_data)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "exports/export_form.html",
+        {
+            "event": event,
+            "form": form,
+            "filter_form": filter_form,
+            "active_filters": _describe_filters(filter_form),
+            "querystring": urlencode(filter_form.active_filters()),
+        },
+        status=status,
+    )
+
+
+def _export(request, event, filter_form, choice):
+    sharing = choice["variant"] == ExportLog.Variant.SHARING
+    if sharing:
+        column_names = list(SHAREABLE_COLUMNS)
+    else:
+        column_names = [column.name for column in columns_named(choice["columns"])]
+    columns = columns_named(column_names)
+    queryset = selectors.export_registrations(event, filter_form.cleaned_data, sharing=sharing)
+    context = ExportContext.for_event(event)
+    log_fields = {
+        "user": request.user,
+        "format": choice["format"],
+        "variant": choice["variant"],
+        "filters": filter_form.active_filters(),
+        "columns": column_names,
+        "language": get_language(),
+    }
+
+    if choice["format"] in CSV_DELIMITERS:
+        export = services.record_export(event, **log_fields)
+        stream = writers.csv_stream(
+            queryset,
+            columns,
+            context,
+            delimiter=CSV_DELIMITERS[choice["format"]],
+            on_finish=lambda count: services.finish_export(export.pk, row_count=count),
+        )
+        response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = _attachment(services.download_filename(export))
+        return response
+
+    total = queryset.count()
+    if total > settings.EXPORTS_XLSX_SYNC_MAX_ROWS:
+        export = services.queue_xlsx_export(
+            event, rows_total=total, **{k: v for k, v in log_fields.items() if k != "format"}
+        )
+        return redirect("exports:export_status", export_id=export.pk)
+
+    export = services.record_export(event, rows_total=total, **log_fields)
+    # Up to EXPORTS_XLSX_SYNC_MAX_ROWS rows: a few hundred kilobytes, kept in memory below
+    # 5 MB and spilled to disk above. FileResponse closes it once sent.
+    target = tempfile.SpooledTemporaryFile(max_size=5 * 1024 * 1024)  # noqa: SIM115
+    count = writers.write_xlsx(
+        writers.registration_rows(queryset, columns, context),
+        columns,
+        target,
+        sheet_title=_("Attendees"),
+    )
+    services.finish_export(export.pk, row_count=count)
+    target.seek(0)
+    return FileResponse(
+        target,
+        as_attachment=True,
+        filename=services.download_filename(export),
+        content_type=XLSX_MIMETYPE,
+    )
+
+
+def _attachment(filename: str) -> str:
+    return f'attachment; filename="{filename}"'
+
+
+def _describe_filters(filter_form) -> list[tuple[str, str]]:
+    described = []
+    for name, value in filter_form.active_filters().items():
+        field = filter_form[name]
+        shown = value
+        choices = dict(getattr(field.field, "choices", ()) or ())
+        if value in choices:
+            shown = choices[value]
+        described.append((field.label, shown))
+    return described
+
+
+@require_GET
+@staff_page
+def export_status(request, export_id):
+    """A queued export's progress; the page refreshes itself until the file is ready."""
+    export = selectors.get_user_export(request.user, export_id)
+    return render(request, "exports/export_status.html", {"export": export, "event": export.event})
+
+
+@require_GET
+@staff_page
+def export_download(request, export_id):
+    export = selectors.get_user_export(request.user, export_id)
+    if export.status != ExportLog.Status.DONE or not export.file:
+        raise Http404
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=services.download_filename(export),
+        content_type=XLSX_MIMETYPE,
+    )
