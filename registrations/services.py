@@ -3,11 +3,14 @@
 Views, the admin, management commands and tasks all call these, so a rule holds whoever acts.
 
 Locking. Every service that changes how many places are taken locks the `Event` row first and
-then the category row(s) (`select_for_update`), in that order, before it counts and writes.
+then the category row(s) (`select_for_update(no_key=True)`), in that order, before it counts
+and writes.
 The event lock serialises all occupancy changes of one event, so two requests can never both
 see the last place as free; the fixed order means two services never wait for each other in
 a circle. (Locking the existing registration rows would not stop a new insert, and
-`select_for_update().count()` locks nothing.)
+`select_for_update().count()` locks nothing.) The locks are FOR NO KEY UPDATE: they exclude
+each other, but not the key-share locks PostgreSQL takes when another row references the event
+(a new category, a registration's deferred foreign-key check), so they block nothing else.
 
 Side effects. Each change writes a `RegistrationHistory` row and queues its e-mails through
 `registrations/emails.py` in the same transaction; the outbox sends them only after commit, so
@@ -363,7 +366,7 @@ def check_in_registration(registration: Registration, *, acting_user: User) -> R
     """
     with transaction.atomic():
         registration = (
-            Registration.objects.select_for_update(of=("self",))
+            Registration.objects.select_for_update(no_key=True, of=("self",))
             .select_related("event")
             .get(pk=registration.pk)
         )
@@ -409,7 +412,7 @@ def update_registration_details(
         raise TypeError(f"Not editable registration details: {', '.join(sorted(not_editable))}")
     with transaction.atomic():
         registration = (
-            Registration.objects.select_for_update(of=("self",))
+            Registration.objects.select_for_update(no_key=True, of=("self",))
             .select_related("event__forum", "category")
             .get(pk=registration.pk)
         )
@@ -462,7 +465,7 @@ def change_event_capacity(event: Event, *, capacity: int, acting_user: User) -> 
     if capacity < 0:
         raise ValidationError({"capacity": _("The capacity cannot be negative.")})
     with transaction.atomic():
-        event = Event.objects.select_for_update().get(pk=event.pk)
+        event = Event.objects.select_for_update(no_key=True).get(pk=event.pk)
         event.capacity = capacity
         event.save(update_fields=["capacity", "updated_at"])
         return _promote_waitlist(event, cause="event_capacity", actor=acting_user)
@@ -495,7 +498,7 @@ def _promote_waitlist(event: Event, *, cause: str, actor: User | None = None) ->
     """
     categories = {
         category.pk: category
-        for category in DelegateCategory.objects.select_for_update()
+        for category in DelegateCategory.objects.select_for_update(no_key=True)
         .filter(event=event)
         .order_by("pk")
     }
@@ -514,10 +517,12 @@ def _promote_waitlist(event: Event, *, cause: str, actor: User | None = None) ->
     promoted: list[Registration] = []
     if free <= 0:
         return promoted
+    # No row locks on the waitlist: every status change holds the event lock we hold, and
+    # detail edits touch other columns. Read in chunks: most promotions stop at the first rows.
     waitlist = (
         Registration.objects.filter(event=event, status=Status.WAITLISTED)
-        .select_for_update()
         .order_by("waitlisted_at", "pk")
+        .iterator(chunk_size=50)
     )
     for registration in waitlist:
         category = categories[registration.category_id]
@@ -544,8 +549,12 @@ def _lock_event_and_category(
     """Lock the event row, then the category row: the one order every service uses."""
     # of=("self",): the forum is joined for the reference and the e-mails, but only the event
     # row is locked; locking the forum would serialise registrations for all its events.
-    event = Event.objects.select_for_update(of=("self",)).select_related("forum").get(pk=event.pk)
-    category = DelegateCategory.objects.select_for_update().get(pk=category.pk)
+    event = (
+        Event.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("forum")
+        .get(pk=event.pk)
+    )
+    category = DelegateCategory.objects.select_for_update(no_key=True).get(pk=category.pk)
     return event, category
 
 
@@ -556,7 +565,7 @@ def _lock_registration(registration: Registration) -> Registration:
     event, category = _lock_event_and_category(
         Event(pk=current.event_id), DelegateCategory(pk=current.category_id)
     )
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    registration = Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
     registration.event = event
     registration.category = category
     return registration

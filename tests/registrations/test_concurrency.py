@@ -5,10 +5,11 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from registrations.models import Registration
 from registrations.selectors import waitlist_position
@@ -120,3 +121,45 @@ def test_same_delegate_submitting_at_once_gets_one_registration():
     assert len({r["registration"] for r in results}) == 1
     assert sum(r["created"] for r in results) == 1
     assert Registration.objects.get(delegate=delegate).history.count() == 1
+
+
+def test_insert_racing_past_the_lock_returns_the_committed_registration():
+    """The database constraint is the last line: a row written by a caller that did not take
+    the event lock (another connection, uncommitted while we insert) makes our insert wait
+    on the unique index and then fail; the service returns that row instead of an error."""
+    from django.utils import timezone
+
+    from registrations.services import register_delegate
+
+    category = make_category()
+    delegate = make_delegate()
+    written, release = threading.Event(), threading.Event()
+    outside = {}
+
+    def write_without_the_lock():
+        with transaction.atomic():
+            outside["pk"] = Registration.objects.create(
+                event=category.event, category=category, delegate=delegate,
+                reference="MX26-OUT-SIDE2", status=Status.CONFIRMED, first_name="A",
+                last_name="B", email=delegate.email, category_name="C", price=0,
+                currency="EUR", consent_privacy_at=timezone.now(),
+                privacy_policy_version="2026-11", language="en",
+            ).pk  # fmt: skip
+            written.set()
+            release.wait(timeout=10)
+        connection.close()
+
+    writer = threading.Thread(target=write_without_the_lock)
+    writer.start()
+    assert written.wait(timeout=10)
+    # Commit the outside row while our insert is waiting on the unique index.
+    threading.Timer(0.5, release.set).start()
+
+    registration, created = register_delegate(
+        category.event, delegate=delegate, category=category, consent_privacy=True, language="en"
+    )
+    writer.join(timeout=10)
+
+    assert created is False
+    assert registration.pk == outside["pk"]
+    assert Registration.objects.filter(delegate=delegate).count() == 1
