@@ -21,7 +21,7 @@ FORMULAS = ['=HYPERLINK("http://evil","x")', "+1+1", "@SUM(A1)", "-2+3"]
 def make_staff(*, forums=(), permission: bool = True, all_forums: bool = False, **fields) -> User:
     """A staff account with `registrations.view_registration` (as the Organiser group gives),
     organiser of `forums`; `all_forums` adds `events.view_all_forums` (the secretariat)."""
-    user = make_user(is_staff=True, **fields)
+    user = make_user(**{"is_staff": True, **fields})
     if permission:
         user.user_permissions.add(
             Permission.objects.get(
@@ -155,3 +155,9 @@ def body_of(response) -> bytes:
     if response.streaming:
         return b"".join(response.streaming_content)
     return response.content
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Export files go to a fresh folder per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
