@@ -7,10 +7,11 @@ from . import services
 from .transport import connection
 
 
-@shared_task(name="mail.tasks.deliver_email")
-def deliver_email(email_id: int) -> str:
-    """Send one outbox row if it is still queued and due (see services.deliver_email)."""
-    return services.deliver_email(email_id).value
+@shared_task(name="mail.tasks.deliver_emails")
+def deliver_emails(email_ids: list[int]) -> dict[str, str]:
+    """Send these outbox rows if they are still queued and due (services.deliver_emails)."""
+    outcomes = services.deliver_emails(email_ids)
+    return {str(email_id): outcome.value for email_id, outcome in outcomes.items()}
 
 
 @shared_task(name="mail.tasks.dispatch_due_emails")

@@ -215,9 +215,9 @@ MAIL_CONFIGURATION_FAULT_DELAY = env.int("MAIL_CONFIGURATION_FAULT_DELAY", defau
 MAIL_STUCK_AFTER = env.int("MAIL_STUCK_AFTER", default=600)
 # How many due rows one dispatcher run hands to the workers.
 MAIL_DISPATCH_BATCH_SIZE = env.int("MAIL_DISPATCH_BATCH_SIZE", default=500)
-# How many due e-mails one delivery task sends over its SMTP connection (the e-mail it was
-# given, then the oldest due ones). A worker that dies mid-batch can cause at most this many
-# duplicates; the batch must fit in CELERY_TASK_SOFT_TIME_LIMIT.
+# How many e-mails one delivery task sends over its SMTP connection: a transaction (or a
+# dispatcher run) that queues more publishes one task per this many. A worker that dies
+# mid-batch can cause at most this many duplicates; a batch must fit in the task's time limit.
 MAIL_DELIVERY_BATCH_SIZE = env.int("MAIL_DELIVERY_BATCH_SIZE", default=20)
 
 # Attendee exports (exports/). An XLSX export up to this many rows is built in the request;

@@ -107,12 +107,18 @@ def private_redis(tmp_path):
 def broker(private_redis):
     """Point this process's Celery app at the private Redis and really publish (not eager)."""
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    celery_app.conf.broker_url = private_redis.url
-    celery_app.conf.task_always_eager = False
-    celery_app.close()  # drop any connection pool made for the old broker
+    celery_app.conf.update(broker_url=private_redis.url, task_always_eager=False)
+    _forget_broker_connections()
     yield private_redis
-    celery_app.close()
     celery_app.conf.update(saved)
+    _forget_broker_connections()
+
+
+def _forget_broker_connections():
+    # Earlier (eager) tests already made a producer pool for the suite's broker; Celery builds
+    # a new one from the current settings once its AMQP helper and pools are dropped.
+    celery_app.close()
+    celery_app.__dict__.pop("amqp", None)
 
 
 def worker_environment(*, broker_url: str, smtp: SMTPServer, **extra: str) -> dict:

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from mail.models import OutgoingEmail
-from mail.services import DeliveryOutcome, deliver_email
-from mail.tasks import deliver_email as deliver_email_task
+from mail.services import DeliveryOutcome, deliver_email, deliver_emails
+from mail.tasks import deliver_emails as deliver_emails_task
 from tests.smtp_server import free_port
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +20,10 @@ Fault = OutgoingEmail.Fault
 def test_deliver_email_task_run_twice_sends_once(smtp_server, queue_test_message):
     email = queue_test_message(to="amina@example.com")
 
-    first = deliver_email_task.apply(kwargs={"email_id": email.pk}).get()
-    second = deliver_email_task.apply(kwargs={"email_id": email.pk}).get()
+    first = deliver_emails_task.apply(kwargs={"email_ids": [email.pk]}).get()
+    second = deliver_emails_task.apply(kwargs={"email_ids": [email.pk]}).get()
 
-    assert (first, second) == ("sent", "skipped")
+    assert (first, second) == ({str(email.pk): "sent"}, {str(email.pk): "skipped"})
     assert len(smtp_server.messages) == 1
     assert smtp_server.messages[0]["To"] == "amina@example.com"
     assert smtp_server.messages[0]["Message-ID"] == email.message_id
@@ -147,3 +147,53 @@ def test_deliver_email_reconnects_when_server_dropped_the_connection(
 
     assert len(smtp_server.messages) == 2
     assert smtp_server.handler.sessions == 2
+
+
+def test_emails_queued_in_one_transaction_go_out_in_batches_over_one_connection(
+    smtp_server, queue_test_message, settings, django_capture_on_commit_callbacks
+):
+    settings.MAIL_DELIVERY_BATCH_SIZE = 3
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        emails = [queue_test_message(to=f"delegate{n}@example.com") for n in range(4)]
+
+    # One callback per e-mail; the first publishes both batches, the rest find nothing left.
+    assert len(callbacks) == 4
+    assert sorted(m["To"] for m in smtp_server.messages) == [
+        f"delegate{n}@example.com" for n in range(4)
+    ]
+    assert smtp_server.handler.sessions == 1
+    for email in emails:
+        email.refresh_from_db()
+        assert (email.status, email.attempts) == (Status.SENT, 1)
+
+
+def test_deliver_email_batch_stops_at_a_dead_connection_without_using_attempts(
+    settings, queue_test_message
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    first, second, third = (queue_test_message(to=f"d{n}@example.com") for n in range(3))
+
+    outcomes = deliver_emails([first.pk, second.pk, third.pk])
+
+    assert outcomes[first.pk] == DeliveryOutcome.RETRY
+    first.refresh_from_db()
+    assert (first.status, first.attempts, first.fault) == (Status.QUEUED, 1, Fault.TEMPORARY)
+    for untried in (second, third):
+        untried.refresh_from_db()
+        assert (untried.status, untried.attempts, untried.last_error) == (Status.QUEUED, 0, "")
+
+
+def test_deliver_email_batch_continues_after_one_refused_recipient(smtp_server, queue_test_message):
+    smtp_server.replies["gone@example.com"] = "550 No such user"
+    gone = queue_test_message(to="gone@example.com")
+    fine = queue_test_message(to="fine@example.com")
+
+    outcomes = deliver_emails([gone.pk, fine.pk])
+
+    assert outcomes == {gone.pk: DeliveryOutcome.FAILED, fine.pk: DeliveryOutcome.SENT}
+
+    fine.refresh_from_db()
+    assert fine.status == Status.SENT
+    assert [m["To"] for m in smtp_server.messages] == ["fine@example.com"]

@@ -1,0 +1,45 @@
+"""The outbox: queue e-mails in the caller's transaction, deliver them after commit.
+
+The path of one e-mail:
+
+1. ``queue_email`` renders it in the recipient's language and writes an ``OutgoingEmail`` row in
+   the caller's transaction. Only after that transaction commits is the row's id handed to the
+   ``mail.tasks.deliver_emails`` task (with the others its transaction queued, in batches); if
+   the broker is down at that moment the row simply waits.
+2. ``deliver_emails`` (run by the task) claims the rows under a lock, commits, talks SMTP over
+   one connection without holding any lock, and records each result: sent, retry later, or
+   failed.
+3. ``dispatch_due_emails`` (run periodically by beat) hands due rows to the workers again —
+   retries whose time has come and rows whose hand-off never reached the broker — and
+   ``release_stuck_emails`` frees rows left in "sending" by a worker that died.
+
+So the database, not the broker, is the record of what still has to go out.
+"""
+
+from .delivery import (
+    DeliveryOutcome,
+    deliver_email,
+    deliver_emails,
+    dispatch_due_emails,
+    release_stuck_emails,
+)
+from .queueing import (
+    EmailAttachment,
+    ResendOutcome,
+    queue_email,
+    queue_rendered_email,
+    resend_email,
+)
+
+__all__ = [
+    "DeliveryOutcome",
+    "EmailAttachment",
+    "ResendOutcome",
+    "deliver_email",
+    "deliver_emails",
+    "dispatch_due_emails",
+    "queue_email",
+    "queue_rendered_email",
+    "release_stuck_emails",
+    "resend_email",
+]

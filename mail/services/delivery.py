@@ -1,0 +1,227 @@
+"""Delivery: claim due rows, talk SMTP without holding a lock, record what happened."""
+
+import enum
+import logging
+import smtplib
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..emails import build_message
+from ..models import OutgoingEmail
+from .faults import classify, describe
+from .queueing import hand_off
+
+logger = logging.getLogger("mail.services")
+
+Status = OutgoingEmail.Status
+Fault = OutgoingEmail.Fault
+
+
+class DeliveryOutcome(enum.StrEnum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # not queued, or not due yet: another task already handled it
+    RETRY = "retry"  # temporary failure: queued again with a later next_attempt_at
+    FAILED = "failed"  # refused permanently, or out of attempts
+    CONFIGURATION_FAULT = "configuration_fault"  # our side is misconfigured: kept queued
+
+
+def deliver_emails(
+    email_ids: Sequence[int], *, now: datetime | None = None
+) -> dict[int, DeliveryOutcome]:
+    """Send the given e-mails that are queued and due, over one SMTP connection; safe to repeat.
+
+    Returns each id's outcome. Side effects, in order:
+    1. In one short transaction: lock those rows that are queued and due — skipping rows
+       another worker holds, and leaving the rest (a task that arrives twice, or late, sends
+       nothing); mark them "sending", count the attempt; commit, which releases the locks.
+    2. Talk SMTP, holding no lock and no transaction (a slow server must not hold rows).
+    3. Record each result: "sent" (one update for all that went out); back to "queued" with
+       the next retry time after a temporary failure (refused connection, timeout, SMTP 4xx),
+       "failed" after the last one; "failed" with the reason when the server refuses the
+       recipient permanently (5xx); "queued" without using up an attempt when our own
+       configuration is at fault (authentication, TLS, settings), logged as critical and shown
+       in the admin. When the connection itself fails, the rows not yet tried go back to
+       "queued" as they were.
+
+    A worker killed between steps 2 and 3 leaves its rows in "sending" until
+    ``release_stuck_emails`` queues them again: at most one batch may then be sent twice.
+    """
+    from ..transport import connection
+
+    now = now or timezone.now()
+    outcomes = dict.fromkeys(email_ids, DeliveryOutcome.SKIPPED)
+    with transaction.atomic():
+        # SKIP LOCKED: a row another worker is claiming right now is theirs to send.
+        claimed = list(
+            OutgoingEmail.objects.filter(
+                pk__in=email_ids, status=Status.QUEUED, next_attempt_at__lte=now
+            )
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "pk")
+        )
+        if not claimed:
+            return outcomes
+        OutgoingEmail.objects.filter(pk__in=[email.pk for email in claimed]).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
+        )
+        for email in claimed:
+            email.status, email.attempts = Status.SENDING, email.attempts + 1
+
+    sent_ids: list[int] = []
+    try:
+        for position, email in enumerate(claimed):
+            try:
+                connection.send(build_message(email))
+            except Exception as error:
+                outcomes[email.pk] = _record_failure(email, error, now=now)
+                if _connection_failed(error):
+                    _release_untried(claimed[position + 1 :])
+                    break
+            else:
+                sent_ids.append(email.pk)
+                outcomes[email.pk] = DeliveryOutcome.SENT
+    finally:
+        # Also when the task is being stopped (soft time limit): what went out is recorded.
+        _record_sent(sent_ids)
+    return outcomes
+
+
+def deliver_email(email_id: int, *, now: datetime | None = None) -> DeliveryOutcome:
+    """Send one queued e-mail if it is due; see ``deliver_emails`` for the side effects."""
+    return deliver_emails([email_id], now=now)[email_id]
+
+
+def dispatch_due_emails(*, now: datetime | None = None) -> int:
+    """Hand queued e-mails whose time has come to the delivery task; return how many.
+
+    Picks up retries that are due and rows whose after-commit hand-off never reached the
+    broker, oldest first, at most ``MAIL_DISPATCH_BATCH_SIZE`` per run. A row that is also
+    waiting in the broker is harmless: whichever task comes second finds it no longer queued.
+    Side effects: one task message per MAIL_DELIVERY_BATCH_SIZE rows; no database writes.
+    """
+    now = now or timezone.now()
+    due_ids = list(
+        OutgoingEmail.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[: settings.MAIL_DISPATCH_BATCH_SIZE]
+    )
+    hand_off(due_ids)
+    if due_ids:
+        logger.info("Dispatched %d due e-mails", len(due_ids))
+    return len(due_ids)
+
+
+def release_stuck_emails(*, now: datetime | None = None) -> int:
+    """Queue again e-mails left in "sending" by a worker that died; return how many.
+
+    A row counts as stuck after ``MAIL_STUCK_AFTER`` seconds in "sending" — longer than the
+    task's hard time limit, so a worker that is merely slow has been stopped by Celery before
+    its row is released, and cannot mark it sent afterwards. Released rows are due at once; one
+    that has used all its attempts is marked failed instead. The message may have reached the
+    server before the worker died, so a release can mean a duplicate — but never a loss.
+    Side effects: two guarded updates, a warning in the log.
+    """
+    now = now or timezone.now()
+    stuck = OutgoingEmail.objects.filter(
+        status=Status.SENDING, updated_at__lt=now - timedelta(seconds=settings.MAIL_STUCK_AFTER)
+    )
+    reason = "The worker stopped while sending this e-mail."
+    failed = stuck.filter(attempts__gte=_max_attempts()).update(
+        status=Status.FAILED, fault=Fault.TEMPORARY, last_error=reason, updated_at=now
+    )
+    requeued = stuck.update(
+        status=Status.QUEUED,
+        next_attempt_at=now,
+        fault=Fault.TEMPORARY,
+        last_error=reason,
+        updated_at=now,
+    )
+    if failed or requeued:
+        logger.warning(
+            "Released %d e-mails stuck in sending (%d queued again, %d failed)",
+            failed + requeued,
+            requeued,
+            failed,
+        )
+    return failed + requeued
+
+
+def _max_attempts() -> int:
+    return len(settings.MAIL_RETRY_DELAYS) + 1
+
+
+def _record_failure(email: OutgoingEmail, error: Exception, *, now: datetime) -> DeliveryOutcome:
+    fault = classify(error)
+    reason = describe(error)
+    if fault == Fault.CONFIGURATION:
+        # Not this e-mail's fault, and every other e-mail would fail the same way: keep it
+        # queued without using up an attempt, so it goes out once someone fixes the settings.
+        logger.critical(
+            "Mail configuration fault while sending e-mail %s; e-mails stay queued: %s",
+            email.pk,
+            reason,
+        )
+        status, attempts = Status.QUEUED, email.attempts - 1
+        next_attempt_at = now + timedelta(seconds=settings.MAIL_CONFIGURATION_FAULT_DELAY)
+        outcome = DeliveryOutcome.CONFIGURATION_FAULT
+    elif fault == Fault.TEMPORARY and email.attempts < _max_attempts():
+        delay = settings.MAIL_RETRY_DELAYS[email.attempts - 1]
+        logger.warning(
+            "Temporary failure sending e-mail %s (attempt %d), retrying in %d s: %s",
+            email.pk,
+            email.attempts,
+            delay,
+            reason,
+        )
+        status, attempts = Status.QUEUED, email.attempts
+        next_attempt_at = now + timedelta(seconds=delay)
+        outcome = DeliveryOutcome.RETRY
+    else:
+        logger.error("E-mail %s to %s failed: %s", email.pk, email.recipient, reason)
+        status, attempts, next_attempt_at = Status.FAILED, email.attempts, email.next_attempt_at
+        outcome = DeliveryOutcome.FAILED
+    OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+        status=status,
+        attempts=attempts,
+        next_attempt_at=next_attempt_at,
+        fault=fault,
+        last_error=reason,
+        updated_at=timezone.now(),
+    )
+    return outcome
+
+
+def _connection_failed(error: Exception) -> bool:
+    """True when the rest of a batch cannot go over this connection either.
+
+    A refused recipient or message (the server answered about this one message), or a message
+    that could not even be built, says nothing about the next one.
+    """
+    about_this_message = (
+        smtplib.SMTPRecipientsRefused,
+        smtplib.SMTPDataError,
+        ValueError,
+        UnicodeError,
+    )
+    return not isinstance(error, about_this_message)
+
+
+def _release_untried(emails: list[OutgoingEmail]) -> None:
+    # Not tried at all: give back the attempt counted at claim time; still due now.
+    if emails:
+        OutgoingEmail.objects.filter(
+            pk__in=[email.pk for email in emails], status=Status.SENDING
+        ).update(status=Status.QUEUED, attempts=F("attempts") - 1, updated_at=timezone.now())
+
+
+def _record_sent(email_ids: list[int]) -> None:
+    if email_ids:
+        sent_at = timezone.now()
+        OutgoingEmail.objects.filter(pk__in=email_ids, status=Status.SENDING).update(
+            status=Status.SENT, sent_at=sent_at, fault=Fault.NONE, last_error="", updated_at=sent_at
+        )

@@ -1,0 +1,259 @@
+"""Queueing: the one entry point for mail, and the staff's "send it again"."""
+
+import base64
+import enum
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.utils import make_msgid, parseaddr
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import validate_email
+from django.db import models, transaction
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone, translation
+
+from ..models import OutgoingEmail
+
+logger = logging.getLogger("mail.services")
+
+Status = OutgoingEmail.Status
+Fault = OutgoingEmail.Fault
+
+SUBJECT_MAX_LENGTH = OutgoingEmail._meta.get_field("subject").max_length
+
+
+@dataclass(frozen=True)
+class EmailAttachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+class ResendOutcome(enum.StrEnum):
+    QUEUED = "queued"  # a queued or failed e-mail goes out again now
+    COPIED = "copied"  # a sent e-mail is sent again as a new outbox row
+    IN_PROGRESS = "in_progress"  # being sent right now: nothing to do
+
+
+def queue_email(
+    *,
+    to: str,
+    language: str,
+    kind: str,
+    template: str,
+    context: dict,
+    related: models.Model | None = None,
+    reply_to: str = "",
+    attachments: Sequence[EmailAttachment] = (),
+) -> OutgoingEmail:
+    """Render an e-mail from templates and queue it for delivery after the current commit.
+
+    Renders ``<template>_subject.txt``, ``<template>.txt`` and, if it exists,
+    ``<template>.html`` inside ``translation.override(language)``, with ``context`` plus
+    ``site_url``. Text parts are rendered without HTML escaping; the HTML part escapes every
+    variable as usual.
+
+    Side effects, in order: one ``OutgoingEmail`` row written in the caller's transaction; then,
+    once that transaction commits, the row's id is handed to the delivery task. Nothing is sent
+    if the transaction rolls back, and a broker outage at commit time is logged, not raised:
+    the periodic dispatcher picks the row up later.
+    """
+    language = _supported_language(language)
+    context = {**context, "site_url": settings.SITE_URL}
+    with translation.override(language):
+        subject = _render_plain(f"{template}_subject.txt", context)
+        body_text = _render_plain(f"{template}.txt", context)
+        try:
+            body_html = get_template(f"{template}.html").render(context)
+        except TemplateDoesNotExist:
+            body_html = ""
+    return queue_rendered_email(
+        to=to,
+        language=language,
+        kind=kind,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        related=related,
+        reply_to=reply_to,
+        attachments=attachments,
+    )
+
+
+def queue_rendered_email(
+    *,
+    to: str,
+    language: str,
+    kind: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    related: models.Model | None = None,
+    reply_to: str = "",
+    attachments: Sequence[EmailAttachment] = (),
+) -> OutgoingEmail:
+    """Queue an e-mail that is already rendered (for django-allauth, which renders its own).
+
+    Refuses a recipient or reply-to that is not one plain address (ValidationError), so nothing
+    can smuggle extra recipients or headers in; folds line breaks out of the subject for the
+    same reason. Side effects as in ``queue_email``: a row now, the hand-off after commit.
+    """
+    validate_email(to)
+    if reply_to:
+        validate_email(reply_to)
+    if not kind:
+        raise ValueError("An outgoing e-mail needs a kind.")
+    email = OutgoingEmail.objects.create(
+        recipient=to,
+        language=_supported_language(language),
+        kind=kind,
+        subject=_single_line(subject, SUBJECT_MAX_LENGTH),
+        body_text=body_text.strip() + "\n",
+        body_html=body_html.strip(),
+        reply_to=reply_to,
+        message_id=_new_message_id(),
+        attachments=[_stored_attachment(attachment) for attachment in attachments],
+        related_type=ContentType.objects.get_for_model(related) if related is not None else None,
+        related_id=str(related.pk) if related is not None else "",
+    )
+    _hand_off_after_commit(email.pk)
+    return email
+
+
+def resend_email(email: OutgoingEmail, *, acting_user) -> ResendOutcome:
+    """Send an e-mail again on a staff member's request (the admin's "resend" action).
+
+    A queued or failed e-mail is queued again, due now, with its attempts reset; a sent one is
+    copied into a new outbox row (the sent row stays as the record of what went out) which is
+    queued; one being sent right now is left alone. Side effects, in order: the row is locked
+    and updated (or the copy written) in one transaction, the action is logged with the acting
+    user, and after commit the id is handed to the delivery task.
+    """
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update().get(pk=email.pk)
+        if email.status == Status.SENDING:
+            return ResendOutcome.IN_PROGRESS
+        if email.status == Status.SENT:
+            copy = OutgoingEmail.objects.create(
+                recipient=email.recipient,
+                language=email.language,
+                kind=email.kind,
+                subject=email.subject,
+                body_text=email.body_text,
+                body_html=email.body_html,
+                reply_to=email.reply_to,
+                message_id=_new_message_id(),
+                attachments=email.attachments,
+                related_type=email.related_type,
+                related_id=email.related_id,
+                resent_from=email,
+            )
+            logger.info(
+                "E-mail %s (%s) resent as %s by %s", email.pk, email.kind, copy.pk, acting_user
+            )
+            _hand_off_after_commit(copy.pk)
+            return ResendOutcome.COPIED
+        previous_status = email.status
+        email.status = Status.QUEUED
+        email.attempts = 0
+        email.next_attempt_at = timezone.now()
+        email.fault = Fault.NONE
+        email.last_error = ""
+        email.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "next_attempt_at",
+                "fault",
+                "last_error",
+                "updated_at",
+            ]
+        )
+        logger.info(
+            "E-mail %s (%s) queued again (was %s) by %s",
+            email.pk,
+            email.kind,
+            previous_status,
+            acting_user,
+        )
+        _hand_off_after_commit(email.pk)
+        return ResendOutcome.QUEUED
+
+
+def hand_off(email_ids: Sequence[int]) -> None:
+    """Publish delivery tasks for these rows, MAIL_DELIVERY_BATCH_SIZE ids per task.
+
+    Raises if the broker is unreachable; the rows stay queued for the dispatcher.
+    """
+    # Imported here because the tasks module imports the services (imports flow one way).
+    from ..tasks import deliver_emails as deliver_emails_task
+
+    size = max(1, settings.MAIL_DELIVERY_BATCH_SIZE)
+    for start in range(0, len(email_ids), size):
+        deliver_emails_task.delay(list(email_ids[start : start + size]))
+
+
+def _hand_off_after_commit(email_id: int) -> None:
+    """After the current transaction commits, hand this row (and any queued with it) over.
+
+    A transaction that queues many e-mails (a notice to every delegate) publishes one task per
+    batch instead of one per e-mail: ids collect on the database connection (one per thread)
+    and the first of the transaction's callbacks to run publishes them all; the others find
+    nothing left. An id whose savepoint rolled back may ride along with a later hand-off; its
+    task finds no row and does nothing.
+
+    robust=True: a broker outage is logged by Django and the rows wait for the dispatcher,
+    instead of turning a delegate's successful registration into a 500.
+    """
+    _pending_hand_offs().append(email_id)
+    transaction.on_commit(_hand_off_pending, robust=True)
+
+
+def _pending_hand_offs() -> list[int]:
+    connection = transaction.get_connection()
+    if not hasattr(connection, "mail_pending_hand_offs"):
+        connection.mail_pending_hand_offs = []
+    return connection.mail_pending_hand_offs
+
+
+def _hand_off_pending() -> None:
+    pending = _pending_hand_offs()
+    email_ids = pending[:]
+    pending.clear()  # before publishing: if the broker is down, the dispatcher takes over
+    if email_ids:
+        hand_off(email_ids)
+
+
+def _render_plain(template_name: str, context: dict) -> str:
+    # Subjects and text bodies are not HTML: "R&D" must not arrive as "R&amp;D". Rendering with
+    # autoescape off here means no template has to remember {% autoescape off %}.
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
+def _single_line(text: str, max_length: int) -> str:
+    # A line break in a header starts a new header: fold every kind of them into spaces.
+    line = " ".join(text.split())
+    return line if len(line) <= max_length else line[: max_length - 1] + "…"
+
+
+def _stored_attachment(attachment: EmailAttachment) -> dict:
+    return {
+        "filename": _single_line(attachment.filename, 255),
+        "mimetype": attachment.mimetype,
+        "content": base64.b64encode(attachment.content).decode("ascii"),
+    }
+
+
+def _supported_language(language: str) -> str:
+    try:
+        return translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def _new_message_id() -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return make_msgid(domain=domain)
