@@ -1,8 +1,7 @@
 """Browser journeys: a live server, a real SMTP server, axe for accessibility."""
 
 import re
-from email import message_from_bytes
-from email.message import Message
+from email.message import EmailMessage as Message
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -20,11 +19,10 @@ class Mailbox:
         self.server = server
 
     def messages_to(self, address: str) -> list[Message]:
-        found = []
-        for envelope in self.server.messages:
-            if address in envelope.rcpt_tos:
-                found.append(message_from_bytes(envelope.content))
-        return found
+        handler = self.server.handler
+        with handler.received:
+            pairs = list(zip(handler.envelopes, handler.messages, strict=True))
+        return [message for (_sender, recipients), message in pairs if address in recipients]
 
     def latest_to(self, address: str) -> Message:
         messages = self.messages_to(address)
@@ -33,16 +31,11 @@ class Mailbox:
 
     @staticmethod
     def text_of(message: Message) -> str:
-        for part in message.walk():
-            if part.get_content_type() == "text/plain":
-                return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
-        raise AssertionError("the e-mail has no plain-text part")
+        return message.get_body(preferencelist=("plain",)).get_content()
 
     @staticmethod
     def subject_of(message: Message) -> str:
-        from email.header import decode_header, make_header
-
-        return str(make_header(decode_header(message["Subject"])))
+        return str(message["Subject"])
 
     def link_in(self, message: Message, pattern: str) -> str:
         match = re.search(pattern, self.text_of(message))
