@@ -42,33 +42,27 @@ class ReusableConnection:
     def send(self, message: EmailMessage) -> None:
         """Send one message; raise whatever the backend raised if it was not accepted.
 
-        If a connection kept from an earlier message turns out to be closed by the server, the
-        message is tried once more over a fresh connection: nothing was accepted over the dead
-        one, so this cannot send it twice.
+        A kept connection that the server closed while it sat idle (its timeout, a restart)
+        fails on the first command, before any message data: the message is then tried once
+        more over a fresh connection.
         """
         reused = self._prepare()
         try:
-            self._backend.send_messages([message])
+            self._send(message)
         except (smtplib.SMTPServerDisconnected, ConnectionError):
-            self.close()
             if not reused:
                 raise
-            logger.info("SMTP connection was closed by the server; reconnecting")
+            logger.info("The SMTP server had closed the kept connection; reconnecting")
             self._prepare()
-            self._send_or_close(message)
-        except smtplib.SMTPResponseException:
-            # The server answered (4xx/5xx) and smtplib reset the transaction: the connection
-            # is still good for the next message.
-            raise
-        except Exception:
-            self.close()
-            raise
+            self._send(message)
         self._last_used = time.monotonic()
 
-    def _send_or_close(self, message: EmailMessage) -> None:
+    def _send(self, message: EmailMessage) -> None:
         try:
             self._backend.send_messages([message])
-        except smtplib.SMTPResponseException:
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
+            # The server answered about this message (4xx/5xx) and smtplib reset the
+            # transaction: the connection is still good for the next one.
             raise
         except Exception:
             self.close()

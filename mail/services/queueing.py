@@ -3,6 +3,7 @@
 import base64
 import enum
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import make_msgid, parseaddr
@@ -23,6 +24,8 @@ Status = OutgoingEmail.Status
 Fault = OutgoingEmail.Fault
 
 SUBJECT_MAX_LENGTH = OutgoingEmail._meta.get_field("subject").max_length
+
+_thread = threading.local()
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,7 @@ def _hand_off_after_commit(email_id: int) -> None:
     """After the current transaction commits, hand this row (and any queued with it) over.
 
     A transaction that queues many e-mails (a notice to every delegate) publishes one task per
-    batch instead of one per e-mail: ids collect on the database connection (one per thread)
+    batch instead of one per e-mail: ids collect per thread (a thread's transaction)
     and the first of the transaction's callbacks to run publishes them all; the others find
     nothing left. An id whose savepoint rolled back may ride along with a later hand-off; its
     task finds no row and does nothing.
@@ -213,10 +216,10 @@ def _hand_off_after_commit(email_id: int) -> None:
 
 
 def _pending_hand_offs() -> list[int]:
-    connection = transaction.get_connection()
-    if not hasattr(connection, "mail_pending_hand_offs"):
-        connection.mail_pending_hand_offs = []
-    return connection.mail_pending_hand_offs
+    # Per thread, like Django's database connections (and so its transactions).
+    if not hasattr(_thread, "pending_hand_offs"):
+        _thread.pending_hand_offs = []
+    return _thread.pending_hand_offs
 
 
 def _hand_off_pending() -> None:

@@ -193,6 +193,7 @@ def test_deliver_email_batch_continues_after_one_refused_recipient(smtp_server, 
     outcomes = deliver_emails([gone.pk, fine.pk])
 
     assert outcomes == {gone.pk: DeliveryOutcome.FAILED, fine.pk: DeliveryOutcome.SENT}
+    assert smtp_server.handler.sessions == 1  # a refusal does not cost the connection
 
     fine.refresh_from_db()
     assert fine.status == Status.SENT

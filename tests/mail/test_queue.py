@@ -157,3 +157,18 @@ def test_queue_email_related_object_is_recorded(queue_test_message, django_user_
 
     email.refresh_from_db()
     assert email.related == user
+
+
+def test_queue_email_rolled_back_savepoint_sends_only_what_committed(
+    queue_test_message, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            queue_test_message(to="rolled.back@example.com")
+            raise RuntimeError("this part of the change failed")
+        kept = queue_test_message(to="kept@example.com")
+
+    assert [email.recipient for email in OutgoingEmail.objects.all()] == ["kept@example.com"]
+    assert [message.to for message in mail.outbox] == [["kept@example.com"]]
+    kept.refresh_from_db()
+    assert kept.status == OutgoingEmail.Status.SENT
