@@ -23,19 +23,19 @@ class ForumEditions:
 
 
 def upcoming_and_past_events(today=None) -> tuple[list[ForumEditions], list[Event]]:
-    """Upcoming editions grouped by forum (in the forums' display order), and past editions,
-    newest first. One query whatever the number of events."""
+    """Every forum (in display order) with its upcoming editions, and past editions, newest
+    first. A forum between editions is still listed, so visitors see all four series.
+    Two queries whatever the number of forums and events."""
     today = today or timezone.localdate()
-    upcoming: dict[int, ForumEditions] = {}
+    groups = {forum.pk: ForumEditions(forum) for forum in Forum.objects.all()}
     past: list[Event] = []
-    events = public_events().order_by("forum__display_order", "forum__slug", "start_date")
-    for event in events:
+    for event in public_events().order_by("start_date"):
         if event.end_date >= today and event.status == Event.Status.PUBLISHED:
-            upcoming.setdefault(event.forum_id, ForumEditions(event.forum)).events.append(event)
+            groups[event.forum_id].events.append(event)
         else:
             past.append(event)
-    past.sort(key=lambda event: event.start_date, reverse=True)
-    return list(upcoming.values()), past
+    past.reverse()
+    return list(groups.values()), past
 
 
 def get_public_event(slug: str) -> Event:

@@ -77,3 +77,19 @@ def wait_for_http(url: str, *, timeout: float = 30, expect: int = 200) -> tuple[
             return last
         time.sleep(0.3)
     return last
+
+
+def status_without_redirects(url: str) -> int:
+    """The HTTP status `url` answers with, not following redirects (0 if nothing answers)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    try:
+        connection.request("GET", parts.path or "/")
+        return connection.getresponse().status
+    except OSError:
+        return 0
+    finally:
+        connection.close()

@@ -41,6 +41,13 @@ def test_home_in_russian_shows_russian_text(client):
     assert "Предстоящие форумы" in page  # the template's own heading, translated
 
 
+def test_home_lists_a_forum_between_editions(client):
+    make_forum(name_en="MINEX Eurasia")
+    page = _text(client.get("/en/"))
+    assert "MINEX Eurasia" in page
+    assert "The next edition will be announced soon." in page
+
+
 def test_home_puts_past_events_apart(client):
     today = timezone.localdate()
     make_event(title_en="Astana 2026", start_date=today - datetime.timedelta(days=200))
@@ -61,7 +68,7 @@ def test_home_hides_drafts(client):
 def test_home_query_count_is_constant(client, django_assert_num_queries, language, events):
     for _ in range(events):
         make_event(make_forum())
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # forums, events
         assert client.get(f"/{language}/").status_code == 200
 
 
