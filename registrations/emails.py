@@ -40,8 +40,12 @@ def send_status_email(registration: Registration, *, reason: str = "") -> None:
     """Tell the delegate the registration's current status: received (pending approval),
     confirmed (with the calendar file), waitlisted (with the position), rejected (with
     `reason`) or cancelled."""
-    name = _STATUS_TEMPLATES[registration.status]
-    _queue_for_delegate(registration, name, reason=reason)
+    _queue_for_delegate(registration, status_template(registration), reason=reason)
+
+
+def status_template(registration: Registration) -> str:
+    """The name of the delegate's e-mail for the registration's current status."""
+    return _STATUS_TEMPLATES[registration.status]
 
 
 def send_promoted_email(registration: Registration) -> None:

@@ -275,7 +275,20 @@ class Registration(models.Model):
             models.Index(fields=["status"], name="registration_status_idx"),
             models.Index(fields=["event", "status"], name="registration_event_status_idx"),
             models.Index(fields=["category", "status"], name="registration_cat_status_idx"),
-            models.Index(fields=["created_at"], name="registration_created_idx"),
+            # The admin's default order (newest first) and its created-date filter.
+            models.Index(fields=["created_at", "id"], name="registration_created_idx"),
+            # The admin's filters (country also lists the countries present: DISTINCT).
+            models.Index(fields=["country"], name="registration_country_idx"),
+            models.Index(
+                fields=["event"],
+                condition=Q(visa_letter_needed=True),
+                name="registration_visa_letter_idx",
+            ),
+            models.Index(
+                fields=["event"],
+                condition=Q(checked_in_at__isnull=False),
+                name="registration_checked_in_idx",
+            ),
             # The promotion queue: waitlisted registrations of an event, oldest first.
             models.Index(
                 fields=["event", "waitlisted_at", "id"],
@@ -314,6 +327,7 @@ class RegistrationHistory(models.Model):
         PROMOTED = "promoted", _("Promoted from the waitlist")
         CHECKED_IN = "checked_in", _("Checked in")
         DETAILS_UPDATED = "details_updated", _("Details updated")
+        EMAIL_RESENT = "email_resent", _("E-mail sent again")
 
     registration = models.ForeignKey(
         Registration,

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from events.models import Event
+from events.selectors import events_visible_to, sees_all_forums
 
 from .models import DelegateCategory, Registration, RegistrationHistory
 
@@ -123,3 +124,14 @@ def active_registration(event: Event, delegate) -> Registration | None:
         .only("reference")
         .first()
     )
+
+
+# The back office -------------------------------------------------------------------------
+
+
+def registrations_visible_to(user) -> QuerySet[Registration]:
+    """The registrations `user` may see in the back office: those of the events
+    `events.selectors.events_visible_to` gives (no subquery for those who see every forum)."""
+    if sees_all_forums(user):
+        return Registration.objects.all()
+    return Registration.objects.filter(event__in=events_visible_to(user))

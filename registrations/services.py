@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.services import update_profile
 from events.models import Event
 from legal.policies import current_privacy_policy
 
@@ -258,6 +259,60 @@ def register_delegate(
     return registration, True
 
 
+@dataclass(frozen=True)
+class OnBehalfResult:
+    registration: Registration
+    created: bool  # False: the delegate already held an active registration for the event
+    new_account: bool  # a user account was created for the delegate
+
+
+def register_on_behalf(
+    event: Event,
+    *,
+    email: str,
+    category: DelegateCategory,
+    acting_user: User,
+    profile: dict,
+    override_window: bool = False,
+    override_capacity: bool = False,
+    **registration_options,
+) -> OnBehalfResult:
+    """The secretariat registers a delegate (a VIP, a phone registration) for `event`.
+
+    The delegate is the user with this e-mail address (case-insensitive), or a new account
+    without a password (the delegate can set one through "forgot password"). `profile` holds
+    delegate-profile fields (see `accounts.services.update_profile`); the non-empty ones are
+    written to the profile first, since the registration copies its details from there, so a
+    new delegate's profile is created and an existing one's corrected. Then
+    `register_delegate` runs with `acting_user` and the overrides, which its history row
+    records; `registration_options` are its remaining keyword arguments (consent, language,
+    visa letter, ...).
+
+    Everything happens in one transaction: a refusal (full, closed) leaves no new account or
+    profile behind. Raises what `register_delegate` and `update_profile` raise.
+    """
+    email = User.objects.normalize_email(email).strip().lower()
+    with transaction.atomic():
+        delegate = User.objects.filter(email__iexact=email).first()
+        new_account = delegate is None
+        if new_account:
+            delegate = User.objects.create_user(email)  # unusable password
+        fields = {name: value for name, value in profile.items() if value not in ("", None)}
+        if fields:
+            update_profile(delegate, **fields)
+            delegate = User.objects.select_related("delegate_profile").get(pk=delegate.pk)
+        registration, created = register_delegate(
+            event,
+            delegate=delegate,
+            category=category,
+            acting_user=acting_user,
+            override_window=override_window,
+            override_capacity=override_capacity,
+            **registration_options,
+        )
+    return OnBehalfResult(registration, created, new_account)
+
+
 # ---------------------------------------------------------------------------------------------
 # Secretariat decisions
 
@@ -448,6 +503,39 @@ def update_registration_details(
             emails.notify_secretariat(
                 registration, change=emails.SecretariatChange.DETAILS_UPDATED, changes=changed
             )
+    return registration
+
+
+def resend_registration_email(registration: Registration, *, acting_user: User) -> Registration:
+    """Send the delegate the e-mail for their registration's current status again (a lost
+    confirmation, a new address): received, confirmed (with the calendar file), waitlisted
+    (with the position), rejected (quoting the last rejection's reason) or cancelled.
+
+    Side effects, in order: a history row; the e-mail through the outbox, sent after commit.
+    Changes nothing else, so it takes only the registration's row lock (the status cannot
+    change under it while the e-mail is rendered).
+    """
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("event__forum", "category")
+            .get(pk=registration.pk)
+        )
+        reason = ""
+        if registration.status == Status.REJECTED:
+            last_rejection = (
+                registration.history.filter(action=Action.REJECTED).order_by("-at", "-pk").first()
+            )
+            reason = last_rejection.reason if last_rejection else ""
+        _record(
+            registration,
+            actor=acting_user,
+            action=Action.EMAIL_RESENT,
+            from_status=registration.status,
+            to_status=registration.status,
+            template=emails.status_template(registration),
+        )
+        emails.send_status_email(registration, reason=reason)
     return registration
 
 

@@ -1,0 +1,95 @@
+"""Events and categories in the admin, where capacity changes go through the services.
+
+`events` knows nothing of registrations, so the event admin defined there is replaced here
+by a subclass whose save calls `change_event_capacity`: raising a capacity promotes the
+waitlist (history rows and e-mails included), and the page says how many were promoted.
+"""
+
+from django.contrib import admin, messages
+from django.utils.translation import ngettext
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from events.admin import EventAdmin
+from events.models import Event
+from events.selectors import events_visible_to
+
+from .. import services
+from ..models import DelegateCategory
+
+
+def _report_promoted(modeladmin, request, promoted: list) -> None:
+    if promoted:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d registration was promoted from the waitlist.",
+                "%(count)d registrations were promoted from the waitlist.",
+                len(promoted),
+            )
+            % {"count": len(promoted)},
+            messages.SUCCESS,
+        )
+
+
+admin.site.unregister(Event)
+
+
+@admin.register(Event)
+class EventCapacityAdmin(EventAdmin):
+    def save_model(self, request, obj, form, change):
+        if not (change and "capacity" in form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        # The other fields first, with the old capacity; then the capacity through the
+        # service, which locks the event and promotes into any new places. One transaction
+        # (the admin's), so the e-mails leave only if both writes commit.
+        new_capacity = obj.capacity
+        obj.capacity = form.initial["capacity"]
+        super().save_model(request, obj, form, change)
+        promoted = services.change_event_capacity(
+            obj, capacity=new_capacity, acting_user=request.user
+        )
+        obj.capacity = new_capacity
+        _report_promoted(self, request, promoted)
+
+
+@admin.register(DelegateCategory)
+class DelegateCategoryAdmin(TabbedTranslationAdmin):
+    list_display = (
+        "name",
+        "event",
+        "price",
+        "currency",
+        "capacity",
+        "requires_approval",
+        "is_open",
+        "display_order",
+    )
+    list_filter = ("requires_approval", "is_open")
+    list_select_related = ("event",)
+    search_fields = ("name", "code", "event__title")
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(event__in=events_visible_to(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "event":
+            kwargs["queryset"] = events_visible_to(request.user).order_by("-start_date")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # categories hold registrations (PROTECT); close them instead
+
+    def save_model(self, request, obj, form, change):
+        if not (change and "capacity" in form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        new_capacity = obj.capacity
+        obj.capacity = form.initial["capacity"]
+        super().save_model(request, obj, form, change)
+        promoted = services.change_category_capacity(
+            obj, capacity=new_capacity, acting_user=request.user
+        )
+        obj.capacity = new_capacity
+        _report_promoted(self, request, promoted)

@@ -1,0 +1,183 @@
+"""Forms of the secretariat's admin pages: the reason for a rejection, and registering a
+delegate on their behalf. Shape only; the rules are the services'."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from accounts.models import DelegateProfile
+
+from ..forms import country_choices
+from ..models import DelegateCategory, Registration
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Sent to the delegates in the rejection e-mail and kept in the history."),
+    )
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, category):
+        return f"{category.event.title} — {category.name}"
+
+
+# Delegate-profile fields the form writes (see registrations.services.register_on_behalf).
+PROFILE_FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    "latin_name",
+    "job_title",
+    "organisation",
+    "country",
+    "phone",
+)
+REGISTRATION_FIELDS = (
+    "dietary_needs",
+    "accessibility_needs",
+    "visa_letter_needed",
+    "nationality",
+    "how_heard",
+    "consent_privacy",
+    "consent_attendee_list",
+    "consent_marketing",
+)
+
+
+class OnBehalfForm(forms.Form):
+    event = forms.ModelChoiceField(label=_("Event"), queryset=None)
+    category = CategoryChoiceField(label=_("Category"), queryset=None)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_(
+            "The delegate's account with this address is used; if there is none, one is "
+            "created (the delegate can set a password with “Forgot your password?”)."
+        ),
+    )
+    title = forms.ChoiceField(
+        label=_("Title"), choices=[("", "—"), *DelegateProfile.Title.choices], required=False
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    latin_name = forms.CharField(label=_("Name in Latin letters"), max_length=200, required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices, required=False)
+    phone = PhoneNumberField(label=_("Phone"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        help_text=_("The language of the e-mails the delegate receives."),
+    )
+    dietary_needs = forms.CharField(
+        label=_("Dietary needs"), max_length=500, required=False, widget=forms.Textarea({"rows": 2})
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+    )
+    visa_letter_needed = forms.BooleanField(
+        label=_("Visa invitation letter needed"), required=False
+    )
+    nationality = forms.ChoiceField(label=_("Nationality"), choices=country_choices, required=False)
+    how_heard = forms.ChoiceField(
+        label=_("How they heard about the forum"),
+        choices=[("", "—"), *Registration.HowHeard.choices],
+        required=False,
+    )
+    consent_privacy = forms.BooleanField(
+        label=_("The delegate accepted the privacy policy"), required=True
+    )
+    consent_attendee_list = forms.BooleanField(
+        label=_("Appears in the attendee list"), required=False
+    )
+    consent_marketing = forms.BooleanField(
+        label=_("Accepts news about future forums"), required=False
+    )
+    override_window = forms.BooleanField(
+        label=_("Register even if registration is closed"),
+        required=False,
+        help_text=_("Recorded in the registration's history."),
+    )
+    override_capacity = forms.BooleanField(
+        label=_("Register even if the event or the category is full"),
+        required=False,
+        help_text=_("Recorded in the registration's history."),
+    )
+
+    FIELDSETS = (
+        (None, {"fields": ("event", "category")}),
+        (
+            _("Delegate"),
+            {
+                "fields": (
+                    "email",
+                    "title",
+                    "first_name",
+                    "last_name",
+                    "latin_name",
+                    "job_title",
+                    "organisation",
+                    "country",
+                    "phone",
+                    "language",
+                ),
+                "description": _(
+                    "For a new delegate, the first and last name are needed. For an existing "
+                    "one, the details typed here update their profile; empty fields keep it."
+                ),
+            },
+        ),
+        (
+            _("Registration"),
+            {
+                "fields": (
+                    "dietary_needs",
+                    "accessibility_needs",
+                    "visa_letter_needed",
+                    "nationality",
+                    "how_heard",
+                    "consent_privacy",
+                    "consent_attendee_list",
+                    "consent_marketing",
+                )
+            },
+        ),
+        (_("Overrides"), {"fields": ("override_window", "override_capacity")}),
+    )
+
+    def __init__(self, *args, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = events
+        self.fields["category"].queryset = (
+            DelegateCategory.objects.filter(event__in=events)
+            .select_related("event")
+            .order_by("-event__start_date", "event_id", "display_order", "pk")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        event, category = cleaned.get("event"), cleaned.get("category")
+        if event and category and category.event_id != event.pk:
+            self.add_error("category", _("This category does not belong to this event."))
+        if cleaned.get("visa_letter_needed") and not cleaned.get("nationality"):
+            self.add_error("nationality", _("A visa invitation letter needs the nationality."))
+        return cleaned
+
+    def profile(self) -> dict:
+        values = {name: self.cleaned_data[name] for name in PROFILE_FIELDS}
+        values["preferred_language"] = self.cleaned_data["language"]
+        return values
+
+    def registration_options(self) -> dict:
+        values = {name: self.cleaned_data[name] for name in REGISTRATION_FIELDS}
+        values["language"] = self.cleaned_data["language"]
+        return values

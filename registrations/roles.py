@@ -1,0 +1,85 @@
+"""The back-office roles: which permissions each staff group holds.
+
+Permissions are created by Django after `migrate` (post_migrate), not inside a migration, so
+the groups are set up by a command run after it (`manage.py setup_roles`, idempotent). The
+definitions live here, beside the registrations they are about: this app may import events,
+accounts and mail, so it is the one place that can name all their permissions.
+
+Which forums a member sees is not a permission: superusers and holders of
+`events.view_all_forums` (the Secretariat) see all; everyone else sees the forums they are an
+organiser of (`Forum.organisers`, see `events.selectors.events_visible_to`).
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+SECRETARIAT = "Secretariat"
+ORGANISER = "Organiser"
+
+ROLE_DESCRIPTIONS = {
+    SECRETARIAT: _(
+        "Runs every forum: events, categories and capacity; all registrations (approve, "
+        "reject, promote, cancel, check in, resend e-mails, register on a delegate's behalf, "
+        "correct details); the outbox."
+    ),
+    ORGANISER: _(
+        "Reads the registrations, dashboards and exports of the forums they are an organiser "
+        "of; changes nothing."
+    ),
+}
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    SECRETARIAT: (
+        "events.view_all_forums",
+        "events.view_forum",
+        "events.add_forum",
+        "events.change_forum",
+        "events.view_event",
+        "events.add_event",
+        "events.change_event",
+        "registrations.view_delegatecategory",
+        "registrations.add_delegatecategory",
+        "registrations.change_delegatecategory",
+        "registrations.view_registration",
+        "registrations.add_registration",
+        "registrations.change_registration",
+        "registrations.view_registrationhistory",
+        "mail.view_outgoingemail",
+        "mail.change_outgoingemail",
+    ),
+    ORGANISER: (
+        "events.view_forum",
+        "events.view_event",
+        "registrations.view_delegatecategory",
+        # Also what the staff dashboard and exports ask for (exports.selectors).
+        "registrations.view_registration",
+        "registrations.view_registrationhistory",
+    ),
+}
+
+
+def _permissions(names: tuple[str, ...]) -> list[Permission]:
+    query = Q()
+    for name in names:
+        app_label, codename = name.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query).select_related("content_type"))
+    missing = set(names) - {f"{p.content_type.app_label}.{p.codename}" for p in found}
+    if missing:
+        raise LookupError(
+            f"Permissions not found (run migrate first): {', '.join(sorted(missing))}"
+        )
+    return found
+
+
+@transaction.atomic
+def set_up_roles() -> dict[str, bool]:
+    """Create the groups if needed and give each exactly its permissions (ones added by hand
+    are removed, so the definition above is the truth). Returns {group name: created}."""
+    created = {}
+    for name, permission_names in ROLE_PERMISSIONS.items():
+        group, created[name] = Group.objects.get_or_create(name=name)
+        group.permissions.set(_permissions(permission_names))
+    return created
