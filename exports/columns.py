@@ -14,11 +14,11 @@ import datetime
 import json
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Case, CharField, F, Func, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -41,10 +41,26 @@ class ExportContext:
     language: str
     yes: str
     no: str
+    # Translated labels of codes ("status", "title", "language", "country"), looked up once
+    # per export: a per-row get_FOO_display() translates the whole list of choices each time.
+    labels: dict[str, dict[str, str]]
+    # Category names in the header language, filled in as rows come (few categories).
+    category_names: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def for_event(cls, event) -> "ExportContext":
-        return cls(time_zone=event.tz, language=get_language(), yes=_("Yes"), no=_("No"))
+        return cls(
+            time_zone=event.tz,
+            language=get_language(),
+            yes=_("Yes"),
+            no=_("No"),
+            labels={
+                "status": _choice_labels(Registration.Status.choices),
+                "title": _choice_labels(DelegateProfile.Title.choices),
+                "language": _choice_labels(settings.LANGUAGES),
+                "country": _country_labels(),
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,9 @@ class Column:
     kind: str = TEXT
     default: bool = True
     shareable: bool = False
+    # Annotations the Python value reads instead of model fields: a code as plain text skips
+    # the field's converter (parsing every phone number again costs more than the export).
+    annotations: dict = field(default_factory=dict)
 
 
 # SQL building blocks (PostgreSQL only: the COPY path) --------------------------------------
@@ -115,6 +134,13 @@ def _local(moment: datetime.datetime | None, context: ExportContext):
     return moment.astimezone(context.time_zone).replace(tzinfo=None)
 
 
+def _category_name_value(registration: Registration, context: ExportContext) -> str:
+    name = context.category_names.get(registration.category_id)
+    if name is None:
+        name = context.category_names[registration.category_id] = registration.category.name
+    return name
+
+
 def _category_name(context: ExportContext):
     language = context.language if context.language in dict(settings.LANGUAGES) else "en"
     return Coalesce(
@@ -138,14 +164,14 @@ COLUMNS: dict[str, Column] = {
         Column(
             "status",
             gettext_lazy("Status"),
-            lambda r, c: r.get_status_display(),
-            lambda c: Label(_choice_labels(Registration.Status.choices), F("status")),
+            lambda r, c: c.labels["status"].get(r.status, r.status),
+            lambda c: Label(c.labels["status"], F("status")),
             ("status",),
         ),
         Column(
             "category",
             gettext_lazy("Category"),
-            lambda r, c: r.category.name,
+            _category_name_value,
             _category_name,
             tuple(f"category__name_{code}" for code, _name in settings.LANGUAGES)
             + ("category__name",),
@@ -153,8 +179,8 @@ COLUMNS: dict[str, Column] = {
         Column(
             "title",
             gettext_lazy("Title"),
-            lambda r, c: r.get_title_display(),
-            lambda c: Label(_choice_labels(DelegateProfile.Title.choices), F("title")),
+            lambda r, c: c.labels["title"].get(r.title, r.title),
+            lambda c: Label(c.labels["title"], F("title")),
             ("title",),
             default=False,
         ),
@@ -202,26 +228,29 @@ COLUMNS: dict[str, Column] = {
         Column(
             "country",
             gettext_lazy("Country"),
-            lambda r, c: r.country.name if r.country else "",
-            lambda c: Label(_country_labels(), F("country")),
-            ("country",),
+            lambda r, c: c.labels["country"].get(r.export_country, ""),
+            lambda c: Label(c.labels["country"], F("country")),
+            (),
             shareable=True,
+            annotations={"export_country": Cast("country", CharField())},
         ),
         Column(
             "phone",
             gettext_lazy("Phone"),
-            lambda r, c: r.phone.as_e164 if r.phone else "",
+            lambda r, c: r.export_phone,
             _text("phone"),
-            ("phone",),
+            (),
             kind=PHONE,
+            annotations={"export_phone": Cast("phone", CharField())},
         ),
         Column(
             "nationality",
             gettext_lazy("Nationality"),
-            lambda r, c: r.nationality.name if r.nationality else "",
-            lambda c: Label(_country_labels(), F("nationality")),
-            ("nationality",),
+            lambda r, c: c.labels["country"].get(r.export_nationality, ""),
+            lambda c: Label(c.labels["country"], F("nationality")),
+            (),
             default=False,
+            annotations={"export_nationality": Cast("nationality", CharField())},
         ),
         Column(
             "visa_letter_needed",
@@ -283,8 +312,8 @@ COLUMNS: dict[str, Column] = {
         Column(
             "language",
             gettext_lazy("Language"),
-            lambda r, c: r.get_language_display(),
-            lambda c: Label(_choice_labels(settings.LANGUAGES), F("language")),
+            lambda r, c: c.labels["language"].get(r.language, r.language),
+            lambda c: Label(c.labels["language"], F("language")),
             ("language",),
             default=False,
         ),

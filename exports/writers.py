@@ -67,7 +67,8 @@ def header_line(columns: list[Column], delimiter: str, lineterminator: str) -> b
 def select_for(queryset: QuerySet, columns: list[Column]) -> QuerySet:
     """The registrations with only what the columns read: one query, no N+1."""
     fields = {name for column in columns for name in column.fields}
-    queryset = queryset.only(*fields)
+    annotations = {name: value for column in columns for name, value in column.annotations.items()}
+    queryset = queryset.only(*(fields or {"pk"})).annotate(**annotations)
     if any(name.startswith("category__") for name in fields):
         queryset = queryset.select_related("category")
     return queryset
