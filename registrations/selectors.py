@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -135,3 +136,33 @@ def registrations_visible_to(user) -> QuerySet[Registration]:
     if sees_all_forums(user):
         return Registration.objects.all()
     return Registration.objects.filter(event__in=events_visible_to(user))
+
+
+def countries_present(event_ids: list[int] | None = None) -> list[str]:
+    """The country codes registrations come from (of these events, or of all), for the
+    admin's country filter.
+
+    On PostgreSQL a loose index scan: a recursive query that jumps along
+    `registration_country_idx` from one country to the next, one probe per country
+    (about 30) instead of reading 100,000 index entries for a DISTINCT."""
+    if connection.vendor != "postgresql":
+        registrations = Registration.objects.exclude(country="")
+        if event_ids is not None:
+            registrations = registrations.filter(event_id__in=event_ids)
+        return list(registrations.order_by("country").values_list("country", flat=True).distinct())
+    in_events = "AND event_id = ANY(%s)" if event_ids is not None else ""
+    sql = f"""
+        WITH RECURSIVE present(country) AS (
+            (SELECT country FROM registrations_registration
+             WHERE country > '' {in_events} ORDER BY country LIMIT 1)
+            UNION ALL
+            SELECT (SELECT r.country FROM registrations_registration r
+                    WHERE r.country > present.country {in_events} ORDER BY r.country LIMIT 1)
+            FROM present WHERE present.country IS NOT NULL
+        )
+        SELECT country FROM present WHERE country IS NOT NULL
+    """  # noqa: S608 (no user input in the text; the event ids are parameters)
+    params = [list(event_ids), list(event_ids)] if event_ids is not None else []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]

@@ -19,7 +19,9 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -73,13 +75,13 @@ class RegistrationAdmin(admin.ModelAdmin):
         "reference",
         "name",
         "organisation",
-        "country",
+        "country_name",
         "event",
         "category",
         "status",
         "created_at",
     )
-    list_display_links = ("reference", "name")
+    list_display_links = ("reference",)
     list_filter = (
         ForumFilter,
         EventFilter,
@@ -163,9 +165,26 @@ class RegistrationAdmin(admin.ModelAdmin):
         ),
     )
 
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        # Django's markup, written directly: rendering the checkbox widget's template for
+        # each of 100 rows was a third of the page's time.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), obj),
+        )
+
     @admin.display(description=_("name"), ordering="last_name")
     def name(self, registration):
         return registration.full_name
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_name(self, registration):
+        # The field's own display looks the code up in ~250 translated choices per row.
+        return registration.country.name
 
     # Scoping ---------------------------------------------------------------------------------
 
