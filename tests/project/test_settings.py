@@ -1,33 +1,18 @@
 """Configuration from the environment: production refuses to start without a real secret,
 `check --deploy` is clean, and a malformed variable is one line naming it, not a traceback."""
 
-import os
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import ROOT, clean_environment
 
 
 def _manage(*args, **env_overrides):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {
-            "DATABASE_URL",
-            "REDIS_URL",
-            "SECRET_KEY",
-            "DJANGO_SETTINGS_MODULE",
-            "DJANGO_ALLOW_ASYNC_UNSAFE",
-        }
-    }
-    env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=env,
+        env=clean_environment(**env_overrides),
         capture_output=True,
         text=True,
         timeout=60,
