@@ -1,0 +1,147 @@
+"""Registering a delegate on their behalf (VIPs, phone registrations): a new or existing
+account, the overrides, all recorded in the history."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import User
+from registrations.models import Registration, RegistrationHistory
+from tests.factories import make_category, make_delegate, make_event
+
+from .conftest import ON_BEHALF, change_url
+
+pytestmark = pytest.mark.django_db
+
+
+def form(event, category, **fields):
+    data = {
+        "event": event.pk,
+        "category": category.pk,
+        "email": "Minister@Example.com",
+        "title": "he",
+        "first_name": "Serik",
+        "last_name": "Minister",
+        "organisation": "Ministry of Industry",
+        "country": "KZ",
+        "phone": "+77172000000",
+        "language": "ru",
+        "consent_privacy": "on",
+    }
+    data.update(fields)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def test_form_offers_events_and_categories(secretariat_client, world):
+    page = secretariat_client.get(ON_BEHALF).content.decode()
+
+    assert "MINEX Europe 2026 — Speaker" in page
+    assert "MINEX Asia 2026" in page
+
+
+def test_new_delegate_gets_an_account_profile_and_registration(
+    secretariat, secretariat_client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretariat_client.post(ON_BEHALF, form(world.event_a, world.delegates_a))
+
+    registration = Registration.objects.get(email="minister@example.com")
+    assert response.status_code == 302
+    assert response["Location"] == change_url(registration)
+    user = User.objects.get(email="minister@example.com")
+    assert not user.has_usable_password()
+    assert user.delegate_profile.last_name == "Minister"
+    assert user.delegate_profile.preferred_language == "ru"
+    assert (registration.status, registration.language, registration.title) == (
+        "confirmed",
+        "ru",
+        "he",
+    )
+    entry = registration.history.get()
+    assert entry.actor == secretariat
+    assert entry.details == {"on_behalf_of_delegate": True}
+    assert "minister@example.com" in [m.to[0] for m in mail.outbox]
+
+
+def test_existing_delegate_is_reused_and_their_profile_kept_where_left_empty(
+    secretariat_client, world
+):
+    delegate = make_delegate("known@example.com", last_name="Known", organisation="Old Org")
+
+    secretariat_client.post(
+        ON_BEHALF,
+        form(
+            world.event_b,
+            world.registration_b.category,
+            email="KNOWN@example.com",
+            first_name="",
+            last_name="",
+            organisation="New Org",
+        ),
+    )
+
+    registration = Registration.objects.get(delegate=delegate)
+    assert (registration.last_name, registration.organisation) == ("Known", "New Org")
+    assert User.objects.filter(email__iexact="known@example.com").count() == 1
+
+
+def test_closed_event_needs_the_window_override_which_is_recorded(secretariat_client, world):
+    closed = make_event(
+        world.forum_a, registration_closes_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    category = make_category(closed)
+
+    refused = secretariat_client.post(ON_BEHALF, form(closed, category))
+    assert refused.status_code == 200
+    assert "Registration for this event is closed." in refused.content.decode()
+    assert not User.objects.filter(email="minister@example.com").exists()  # rolled back
+
+    secretariat_client.post(ON_BEHALF, form(closed, category, override_window="on"))
+    entry = Registration.objects.get(event=closed).history.get()
+    assert entry.details == {"override_window": True, "on_behalf_of_delegate": True}
+
+
+def test_full_event_with_the_capacity_override_is_recorded(secretariat_client, world):
+    full = make_event(world.forum_a, capacity=0, waitlist_enabled=False)
+    category = make_category(full)
+
+    refused = secretariat_client.post(ON_BEHALF, form(full, category))
+    assert "This event is full." in refused.content.decode()
+
+    secretariat_client.post(ON_BEHALF, form(full, category, override_capacity="on"))
+    registration = Registration.objects.get(event=full)
+    assert registration.status == "confirmed"
+    entry = registration.history.get()
+    assert entry.action == RegistrationHistory.Action.REGISTERED
+    assert entry.details == {"override_capacity": True, "on_behalf_of_delegate": True}
+
+
+def test_category_of_another_event_is_refused(secretariat_client, world):
+    response = secretariat_client.post(ON_BEHALF, form(world.event_b, world.delegates_a))
+
+    assert response.status_code == 200
+    assert "This category does not belong to this event." in response.content.decode()
+
+
+def test_a_new_delegate_without_a_name_is_refused(secretariat_client, world):
+    response = secretariat_client.post(
+        ON_BEHALF, form(world.event_a, world.delegates_a, first_name="", last_name="")
+    )
+
+    assert response.status_code == 200
+    assert not User.objects.filter(email="minister@example.com").exists()
+
+
+def test_already_registered_delegate_is_sent_to_the_existing_registration(
+    secretariat_client, world
+):
+    response = secretariat_client.post(
+        ON_BEHALF,
+        form(world.event_a, world.delegates_a, email="confirmed@example.com"),
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(world.confirmed_a)
+    assert Registration.objects.filter(email="confirmed@example.com").count() == 1
