@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.selectors import get_profile
 from accounts.services import update_profile
 from events.selectors import get_public_event
+from minex.ratelimit import limit_posts_per_user
 
 from . import selectors, services
 from .exports import calendar_filename, registration_calendar
@@ -32,6 +33,7 @@ def _profile_initial(user) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limit_posts_per_user("delegate_forms")
 def register(request, slug):
     event = get_public_event(slug)
     existing = selectors.active_registration(event, request.user)
@@ -132,6 +134,7 @@ def registration_detail(request, reference):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limit_posts_per_user("delegate_forms")
 def registration_change(request, reference):
     registration = selectors.get_delegate_registration(request.user, reference)
     if not services.delegate_may_change(registration):
@@ -165,6 +168,7 @@ def registration_change(request, reference):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limit_posts_per_user("delegate_forms")
 def registration_cancel(request, reference):
     registration = selectors.get_delegate_registration(request.user, reference)
     if not registration.is_active:

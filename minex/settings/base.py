@@ -231,6 +231,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "minex.errors.csrf_failure"
+# Our own forms' rate limits (minex/ratelimit.py): (attempts, seconds) per account.
+RATE_LIMITS = {
+    "delegate_forms": (
+        env.int("RATE_LIMIT_DELEGATE_FORMS", default=20),
+        env.int("RATE_LIMIT_DELEGATE_FORMS_PERIOD", default=600),
+    ),
+}
 
 LOGGING = {
     "version": 1,

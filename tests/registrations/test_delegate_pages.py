@@ -408,3 +408,19 @@ def test_country_names_follow_the_page_language(delegate_client):
     page = _text(delegate_client.get(f"/ru/events/{category.event.slug}/register/"))
     assert '<option value="KZ" selected>Казахстан</option>' in page
     assert '<option value="DE">Германия</option>' in page
+
+
+def test_too_many_submissions_from_one_account_are_refused_politely(delegate_client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "delegate_forms": (3, 600)}
+    category = make_category()
+    url = f"/ru/events/{category.event.slug}/register/"
+    bad = _form_data(category, consent_privacy=None)
+    statuses = [delegate_client.post(url, bad).status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    page = _text(delegate_client.post(url, _form_data(category)))
+    assert "Слишком много попыток" in page
+    assert not Registration.objects.filter(delegate=delegate_client.delegate).exists()
+    # Another delegate is not affected.
+    other = Client()
+    other.force_login(make_delegate())
+    assert other.post(url, _form_data(category)).status_code == 302

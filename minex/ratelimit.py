@@ -1,0 +1,45 @@
+"""Rate limits for our own forms (allauth limits login, sign-up and password reset itself).
+
+Fixed windows counted in the shared cache (Redis in production, so every web process sees the
+same count). Registration needs a logged-in account, and accounts are rate-limited at sign-up
+per IP address, so delegate forms are limited per account: a NAT full of delegates from one
+ministry is never throttled by its neighbours.
+"""
+
+import functools
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+
+
+def allow(scope: str, identity: str, *, limit: int, period: int) -> bool:
+    """Count one attempt; False once `identity` made more than `limit` in this `period`."""
+    window = int(time.time() // period)
+    key = f"ratelimit:{scope}:{identity}:{window}"
+    cache.add(key, 0, timeout=period)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: a fresh window
+        cache.set(key, 1, timeout=period)
+        count = 1
+    return count <= limit
+
+
+def limit_posts_per_user(scope: str):
+    """Refuse a user's POSTs to the decorated view beyond settings.RATE_LIMITS[scope] =
+    (attempts, seconds) with a translated 429 page; GETs are never limited."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST" and request.user.is_authenticated:
+                limit, period = settings.RATE_LIMITS[scope]
+                if not allow(scope, str(request.user.pk), limit=limit, period=period):
+                    return render(request, "429.html", status=429)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
