@@ -50,6 +50,10 @@ def get_user_export(user, export_id: int) -> ExportLog:
         raise Http404 from None
 
 
+def event_category(event: Event, category_id: int) -> DelegateCategory | None:
+    return DelegateCategory.objects.filter(event=event, pk=category_id).first()
+
+
 # The registrations of an export ------------------------------------------------------------
 
 SEARCH_FIELDS = ("reference", "first_name", "last_name", "email", "organisation")

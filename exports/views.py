@@ -100,7 +100,7 @@ def export_registrations(request, slug):
             "event": event,
             "form": form,
             "filter_form": filter_form,
-            "active_filters": _describe_filters(filter_form),
+            "active_filters": _describe_filters(event, filter_form),
             "querystring": urlencode(filter_form.active_filters()),
         },
         status=status,
@@ -169,7 +169,8 @@ def _attachment(filename: str) -> str:
     return f'attachment; filename="{filename}"'
 
 
-def _describe_filters(filter_form) -> list[tuple[str, str]]:
+def _describe_filters(event, filter_form) -> list[tuple[str, str]]:
+    """The active filters in words: labels of choices, the category's name."""
     described = []
     for name, value in filter_form.active_filters().items():
         field = filter_form[name]
@@ -177,6 +178,9 @@ def _describe_filters(filter_form) -> list[tuple[str, str]]:
         choices = dict(getattr(field.field, "choices", ()) or ())
         if value in choices:
             shown = choices[value]
+        elif name == "category__id__exact":
+            category = selectors.event_category(event, filter_form.cleaned_data[name])
+            shown = category.name if category else value
         described.append((field.label, shown))
     return described
 
@@ -186,7 +190,11 @@ def _describe_filters(filter_form) -> list[tuple[str, str]]:
 def export_status(request, export_id):
     """A queued export's progress; the page refreshes itself until the file is ready."""
     export = selectors.get_user_export(request.user, export_id)
-    return render(request, "exports/export_status.html", {"export": export, "event": export.event})
+    return render(
+        request,
+        "exports/export_status.html",
+        {"export": export, "event": export.event, "querystring": urlencode(export.filters)},
+    )
 
 
 @require_GET

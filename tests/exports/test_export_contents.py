@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from exports.columns import COLUMNS, DEFAULT_COLUMNS
@@ -318,3 +318,37 @@ def test_the_export_form_needs_a_column(organiser_client, attendees):
     assert response.status_code == 400
     assert "Choose at least one column." in response.content.decode()
     assert not ExportLog.objects.exists()
+
+
+def test_date_filters_in_the_admins_own_format_and_in_the_events_time_zone(
+    organiser_client, attendees
+):
+    def count(query):
+        response = export(
+            organiser_client, attendees.event, format="csv", columns=["reference"], query=query
+        )
+        assert response.status_code == 200, query
+        return len(as_dicts(read_csv(body_of(response), ",")))
+
+    # DateFieldListFilter links carry aware date-times: "2026-05-01 00:00:00+05:00".
+    today = timezone.localdate(timezone=attendees.event.tz)
+    start = f"{today} 00:00:00+05:00".replace("+", "%2B").replace(" ", "+")
+    assert count(f"created_at__gte={start}") == 5
+    # A plain date is midnight at the venue (Asia/Almaty), not in UTC.
+    tomorrow = today + datetime.timedelta(days=1)
+    assert count(f"created_at__lt={tomorrow}") == 5
+    assert count(f"created_at__gte={tomorrow}") == 0
+
+
+def test_export_page_describes_the_filters_it_received(organiser_client, attendees):
+    page = organiser_client.get(
+        f"/en/staff/events/{attendees.event.slug}/export/"
+        f"?category__id__exact={attendees.speakers.pk}&status__exact=pending&o=3"
+    ).content.decode()
+
+    assert "<dd>Speaker</dd>" in page
+    assert "<dd>Pending approval</dd>" in page
+    assert (
+        f'action="/en/staff/events/{attendees.event.slug}/export/'
+        f'?status__exact=pending&amp;category__id__exact={attendees.speakers.pk}"'
+    ) in page
