@@ -131,7 +131,8 @@ def _yes_no(name: str):
 def _local(moment: datetime.datetime | None, context: ExportContext):
     if moment is None:
         return None
-    return moment.astimezone(context.time_zone).replace(tzinfo=None)
+    # To the second, as the CSV has it (a spreadsheet keeps no microseconds anyway).
+    return moment.astimezone(context.time_zone).replace(tzinfo=None, microsecond=0)
 
 
 def _category_name_value(registration: Registration, context: ExportContext) -> str:

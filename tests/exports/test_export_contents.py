@@ -131,7 +131,7 @@ def test_xlsx_keeps_texts_as_text_phones_with_plus_and_local_dates(organiser_cli
     assert kazakh["Phone"] == "+77012345678"
     assert kazakh["Registered at"] == attendees.kazakh.created_at.astimezone(
         attendees.event.tz
-    ).replace(tzinfo=None, microsecond=kazakh["Registered at"].microsecond)
+    ).replace(tzinfo=None, microsecond=0)
     assert isinstance(kazakh["Checked in at"], datetime.datetime)
     assert by_reference[attendees.russian.reference]["Organisation"] == "+1+1"
     assert by_reference[attendees.russian.reference]["Job title"] == "-2+3"
