@@ -256,3 +256,28 @@ def test_an_action_on_another_forums_ids_changes_nothing(
     assert reload(world.pending_a).status == Status.PENDING
     assert reported(response) == ["0 registrations approved."]
     assert mail.outbox == []
+
+
+def test_reject_page_posts_back_what_the_rejection_needs(
+    secretariat_client, world, django_capture_on_commit_callbacks
+):
+    """The reason page's own form (hidden fields as rendered, no "index") completes it."""
+    import re
+
+    page = secretariat_client.post(
+        CHANGELIST,
+        {"action": "reject_selected", "_selected_action": [world.pending_a.pk], "index": "0"},
+    ).content.decode()
+    form = page[page.index('<form method="post">') :]
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    data: dict[str, list[str]] = {}
+    for name, value in hidden:
+        data.setdefault(name, []).append(value)
+    data["reason"] = ["Programme complete."]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretariat_client.post(CHANGELIST, data)
+
+    assert response.status_code == 302
+    assert reload(world.pending_a).status == Status.REJECTED
+    assert reported(response) == ["1 registration rejected."]
