@@ -2,8 +2,8 @@
 
 Permissions are created by Django after `migrate` (post_migrate), not inside a migration, so
 the groups are set up by a command run after it (`manage.py setup_roles`, idempotent). The
-definitions live here, beside the registrations they are about: this app may import events,
-accounts and mail, so it is the one place that can name all their permissions.
+definitions live here, beside the registrations they are about (permissions are named by
+string, so no app is imported; exports' log permission included).
 
 Which forums a member sees is not a permission: superusers and holders of
 `events.view_all_forums` (the Secretariat) see all; everyone else sees the forums they are an
@@ -48,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "registrations.view_registrationhistory",
         "mail.view_outgoingemail",
         "mail.change_outgoingemail",
+        "exports.view_exportlog",
     ),
     ORGANISER: (
         "events.view_forum",
@@ -56,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # Also what the staff dashboard and exports ask for (exports.selectors).
         "registrations.view_registration",
         "registrations.view_registrationhistory",
+        # The export log in the admin, scoped to their forums like everything else.
+        "exports.view_exportlog",
     ),
 }
 
