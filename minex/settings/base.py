@@ -114,7 +114,8 @@ LANGUAGES = [
     ("ru", _("Russian")),
     ("kk", _("Kazakh")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first; then the overlay for third-party strings (allauth ships no Kazakh).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "_vendor"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -58,3 +58,16 @@ def test_public_pages_have_kazakh_translations(fresh_catalogues):
         if any(path.startswith(PUBLIC_TEMPLATES) for path, _ in entry.occurrences)
     ]
     assert not missing, f"{len(missing)} public strings without Kazakh:\n{_describe(missing)}"
+
+
+@pytest.mark.django_db
+def test_third_party_pages_are_in_kazakh_through_the_overlay(client):
+    """allauth ships no Kazakh and django-countries no Kazakh names: our overlay covers them."""
+    page = client.get("/kk/accounts/login/").content.decode()
+    assert "Құпиясөзді ұмыттыңыз ба?" in page  # allauth's "Forgot your password?"
+
+    from django.utils import translation
+    from django_countries import countries
+
+    with translation.override("kk"):
+        assert countries.name("KZ") == "Қазақстан"
