@@ -176,3 +176,19 @@ def test_server_error_page_is_friendly_and_translated(rf):
         response = server_error(rf.get("/ru/"))
     assert response.status_code == 500
     assert "Что-то пошло не так" in response.content.decode()
+
+
+def test_staff_see_links_to_dashboards_and_administration(client):
+    from tests.factories import make_user
+
+    client.force_login(make_user(is_staff=True))
+    page = _text(client.get("/en/"))
+    assert 'href="/en/staff/"' in page and 'href="/en/admin/"' in page
+
+
+def test_delegates_see_no_back_office_links(client):
+    from tests.factories import make_delegate
+
+    client.force_login(make_delegate())
+    page = _text(client.get("/en/"))
+    assert 'href="/en/staff/"' not in page and 'href="/en/admin/"' not in page
