@@ -6,8 +6,10 @@ filters, the columns and, once written, the number of rows.
 
 import logging
 import tempfile
+from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
@@ -158,3 +160,22 @@ def download_filename(export: ExportLog) -> str:
     extension = "xlsx" if export.format == ExportLog.Format.XLSX else "csv"
     moment = timezone.localtime(export.created_at, export.event.tz)
     return f"{export.event.slug}-{kind}-{moment:%Y%m%d-%H%M}.{extension}"
+
+
+def purge_expired_export_files(now=None) -> int:
+    """Delete the files of background exports finished more than
+    `EXPORTS_FILE_RETENTION_HOURS` ago; return how many were deleted.
+
+    An attendee list is personal data: it stays on the server only as long as its organiser
+    needs to download it. The `ExportLog` row stays (who exported what, when, how many rows);
+    only its file goes, and the status page then says the file has expired.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.EXPORTS_FILE_RETENTION_HOURS)
+    expired = ExportLog.objects.filter(finished_at__lt=cutoff).exclude(file="")
+    purged = 0
+    for export in expired.only("pk", "file").iterator():
+        export.file.delete(save=False)  # a file already gone is fine: storage ignores it
+        ExportLog.objects.filter(pk=export.pk).update(file="")
+        purged += 1
+    return purged

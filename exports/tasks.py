@@ -14,3 +14,9 @@ from . import services
 def build_xlsx_export(export_id: int) -> str:
     """Build one queued XLSX export (see services.build_xlsx_export)."""
     return str(services.build_xlsx_export(export_id))
+
+
+@shared_task(name="exports.tasks.purge_expired_export_files")
+def purge_expired_export_files() -> int:
+    """Delete expired export files (run by beat; see services.purge_expired_export_files)."""
+    return services.purge_expired_export_files()

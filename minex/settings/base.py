@@ -178,6 +178,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mail.tasks.dispatch_due_emails",
         "schedule": env.float("MAIL_DISPATCH_INTERVAL", default=30.0),
     },
+    # Attendee lists are personal data: background export files are deleted once expired.
+    "exports-purge-expired-files": {
+        "task": "exports.tasks.purge_expired_export_files",
+        "schedule": 3600.0,
+    },
 }
 
 # Mail. Without EMAIL_HOST mail goes to the console (or to files with EMAIL_BACKEND).
@@ -224,6 +229,8 @@ MAIL_DELIVERY_BATCH_SIZE = env.int("MAIL_DELIVERY_BATCH_SIZE", default=20)
 # Attendee exports (exports/). An XLSX export up to this many rows is built in the request;
 # a larger one is built by a Celery task while the organiser watches its progress.
 EXPORTS_XLSX_SYNC_MAX_ROWS = env.int("EXPORTS_XLSX_SYNC_MAX_ROWS", default=5000)
+# Hours a background export's file stays downloadable before beat deletes it.
+EXPORTS_FILE_RETENTION_HOURS = env.int("EXPORTS_FILE_RETENTION_HOURS", default=72)
 # Seconds an XLSX task may run (it writes about 10,000 rows a second).
 EXPORTS_TASK_SOFT_TIME_LIMIT = env.int("EXPORTS_TASK_SOFT_TIME_LIMIT", default=900)
 

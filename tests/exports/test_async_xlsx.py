@@ -128,3 +128,33 @@ def test_a_failed_export_is_recorded_and_shown(client, organiser, attendees):
     page = client.get(f"/en/staff/exports/{export.pk}/").content.decode()
     assert "The export failed." in page
     assert "http-equiv" not in page
+
+
+@override_settings(EXPORTS_XLSX_SYNC_MAX_ROWS=1, EXPORTS_FILE_RETENTION_HOURS=72)
+def test_expired_export_files_are_deleted_and_the_log_kept(
+    client, organiser, attendees, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from exports.tasks import purge_expired_export_files
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_xlsx(client, attendees.event)
+    export = ExportLog.objects.get()
+    path = Path(export.file.path)
+    assert path.exists()
+
+    purge_expired_export_files.apply()  # not yet expired
+    assert path.exists()
+
+    ExportLog.objects.filter(pk=export.pk).update(
+        finished_at=export.finished_at - datetime.timedelta(hours=73)
+    )
+    assert purge_expired_export_files.apply().get() == 1
+
+    assert not path.exists()
+    export.refresh_from_db()
+    assert (export.status, export.row_count, export.file.name) == ("done", 2, "")
+    assert client.get(f"/en/staff/exports/{export.pk}/download/").status_code == 404
+    page = client.get(f"/en/staff/exports/{export.pk}/").content.decode()
+    assert "The file has expired" in page
