@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -46,12 +47,14 @@ def register(request, slug):
     if state != event.RegistrationState.OPEN:
         return render(request, "registrations/register_closed.html", {"event": event}, status=200)
 
-    availability = selectors.category_availability(event, categories)
+    # Places left and the profile's values are only shown, never needed to register: a
+    # successful submission skips both (two and one queries).
+    availability = SimpleLazyObject(lambda: selectors.category_availability(event, categories))
     form = RegistrationForm(
         request.POST or None,
         categories=categories,
         availability=availability,
-        initial=_profile_initial(request.user),
+        initial=_profile_initial(request.user) if request.method == "GET" else None,
     )
     status = 200
     if request.method == "POST":
