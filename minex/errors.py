@@ -7,6 +7,10 @@ def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
+def bad_request(request, exception):
+    return render(request, "400.html", status=400)
+
+
 def server_error(request):
     # Rendered without the usual context processors' queries: the database may be the cause.
     return render(request, "500.html", status=500)

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+handler400 = "minex.errors.bad_request"
 handler404 = "minex.errors.page_not_found"
 handler500 = "minex.errors.server_error"
 

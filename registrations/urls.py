@@ -1,30 +1,48 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class ReferenceConverter:
+    """A registration reference as typed or pasted (MX26-AST-7K3QF, any case); anything else
+    is simply not a registration page (404)."""
+
+    regex = "[A-Za-z0-9-]{1,24}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "reference")
 
 urlpatterns = [
     path("events/<slug:slug>/register/", views.register, name="register"),
     path("my/registrations/", views.my_registrations, name="my_registrations"),
     path(
-        "my/registrations/<str:reference>/", views.registration_detail, name="registration_detail"
+        "my/registrations/<reference:reference>/",
+        views.registration_detail,
+        name="registration_detail",
     ),
     path(
-        "my/registrations/<str:reference>/thank-you/",
+        "my/registrations/<reference:reference>/thank-you/",
         views.registration_done,
         name="registration_done",
     ),
     path(
-        "my/registrations/<str:reference>/change/",
+        "my/registrations/<reference:reference>/change/",
         views.registration_change,
         name="registration_change",
     ),
     path(
-        "my/registrations/<str:reference>/cancel/",
+        "my/registrations/<reference:reference>/cancel/",
         views.registration_cancel,
         name="registration_cancel",
     ),
     path(
-        "my/registrations/<str:reference>/calendar.ics",
+        "my/registrations/<reference:reference>/calendar.ics",
         views.registration_calendar_file,
         name="registration_calendar",
     ),
