@@ -163,3 +163,61 @@ def test_insert_racing_past_the_lock_returns_the_committed_registration():
     assert created is False
     assert registration.pk == outside["pk"]
     assert Registration.objects.filter(delegate=delegate).count() == 1
+
+
+def test_first_time_delegate_double_clicking_register_gets_one_registration_and_no_error():
+    """A delegate without a profile yet submits the registration form several times at once
+    (a double click): each request locks the user row before writing the profile, so the later
+    ones wait, find the profile and the registration, and are redirected; none fails on the
+    unique profile."""
+    from django.test import Client
+
+    from accounts.models import DelegateProfile
+    from tests.factories import make_user
+
+    category = make_category(make_event(capacity=10))
+    user = make_user()
+    assert not DelegateProfile.objects.filter(user=user).exists()
+    url = f"/en/events/{category.event.slug}/register/"
+    data = {
+        "category": str(category.pk),
+        "title": "dr",
+        "first_name": "Aigerim",
+        "last_name": "Nurlanova",
+        "latin_name": "Aigerim Nurlanova",
+        "job_title": "Chief Geologist",
+        "organisation": "Steppe Minerals LLP",
+        "country": "KZ",
+        "phone": "+77012345678",
+        "how_heard": "colleague",
+        "consent_privacy": "on",
+    }
+    clicks = 4
+    barrier = threading.Barrier(clicks)
+    responses, errors = [], []
+
+    def click():
+        client = Client()
+        client.force_login(user)
+        try:
+            barrier.wait(timeout=10)
+            responses.append(client.post(url, data))
+        except Exception as error:  # noqa: BLE001 (a 500 raises here: report it)
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(clicks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert [response.status_code for response in responses] == [302] * clicks
+    registration = Registration.objects.get(delegate=user)
+    assert {response["Location"] for response in responses} <= {
+        f"/en/my/registrations/{registration.reference}/thank-you/",
+        f"/en/my/registrations/{registration.reference}/",
+    }
+    assert DelegateProfile.objects.filter(user=user).count() == 1
