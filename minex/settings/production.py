@@ -9,6 +9,13 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-only", "django-insecure",
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
 
+# Production runs on PostgreSQL and Redis. Without REDIS_URL, e-mail would be sent inside
+# requests and rate limits would count per process, so a missing variable stops start-up.
+if not env.str("DATABASE_URL", default="").strip().startswith(("postgres://", "postgresql://")):
+    raise ConfigurationError("DATABASE_URL must point to PostgreSQL in production.")
+if not REDIS_URL:
+    raise ConfigurationError("REDIS_URL must be set in production (Celery broker and cache).")
+
 DEBUG = False
 STORAGES = PRODUCTION_STORAGES
 
@@ -17,7 +24,9 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Health probes talk plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+# Both are commitments for the whole domain (minexforum.com and every subdomain must serve
+# HTTPS); `check --deploy` expects them. Turn them off where that does not hold.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -36,6 +36,30 @@ def test_production_settings_refuse_the_development_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_production_settings_refuse_to_run_without_postgresql():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="minex.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        REDIS_URL="redis://127.0.0.1:6379/15",
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: DATABASE_URL must point to PostgreSQL in production."
+    ]
+
+
+def test_production_settings_refuse_to_run_without_redis():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="minex.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL="postgres://minex@127.0.0.1:5432/minex",
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL must be set in production" in result.stderr
+
+
 def test_check_deploy_is_clean_with_production_settings():
     result = _manage(
         "check",
