@@ -6,6 +6,7 @@ waitlist (history rows and e-mails included), and the page says how many were pr
 """
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
@@ -31,26 +32,36 @@ def _report_promoted(modeladmin, request, promoted: list) -> None:
         )
 
 
+def _fields_except_capacity(obj) -> list[str]:
+    """The columns an admin save writes directly; the capacity goes through the services."""
+    return [
+        field.name
+        for field in obj._meta.concrete_fields
+        if not field.primary_key and field.name != "capacity"
+    ]
+
+
 admin.site.unregister(Event)
 
 
 @admin.register(Event)
 class EventCapacityAdmin(EventAdmin):
     def save_model(self, request, obj, form, change):
-        if not (change and "capacity" in form.changed_data):
+        if not change:
             super().save_model(request, obj, form, change)
             return
-        # The other fields first, with the old capacity; then the capacity through the
-        # service, which locks the event and promotes into any new places. One transaction
-        # (the admin's), so the e-mails leave only if both writes commit.
-        new_capacity = obj.capacity
-        obj.capacity = form.initial["capacity"]
-        super().save_model(request, obj, form, change)
-        promoted = services.change_event_capacity(
-            obj, capacity=new_capacity, acting_user=request.user
-        )
-        obj.capacity = new_capacity
-        _report_promoted(self, request, promoted)
+        # Lock the event first (the services' order, and their lock mode), then write every
+        # field but the capacity: the capacity the form read was read without a lock, so only
+        # the service, under the lock, sets it (and promotes into any new places). One
+        # transaction, so the e-mails leave only if both writes commit.
+        with transaction.atomic():
+            Event.objects.select_for_update(no_key=True).only("pk").get(pk=obj.pk)
+            obj.save(update_fields=_fields_except_capacity(obj))
+            if "capacity" in form.changed_data:
+                promoted = services.change_event_capacity(
+                    obj, capacity=obj.capacity, acting_user=request.user
+                )
+                _report_promoted(self, request, promoted)
 
 
 @admin.register(DelegateCategory)
@@ -82,14 +93,17 @@ class DelegateCategoryAdmin(TabbedTranslationAdmin):
         return False  # categories hold registrations (PROTECT); close them instead
 
     def save_model(self, request, obj, form, change):
-        if not (change and "capacity" in form.changed_data):
+        if not change:
             super().save_model(request, obj, form, change)
             return
-        new_capacity = obj.capacity
-        obj.capacity = form.initial["capacity"]
-        super().save_model(request, obj, form, change)
-        promoted = services.change_category_capacity(
-            obj, capacity=new_capacity, acting_user=request.user
-        )
-        obj.capacity = new_capacity
-        _report_promoted(self, request, promoted)
+        # The event row first, then the category: the order register_delegate and the capacity
+        # services lock in. Saving the category (which locks its row) before the service took
+        # the event lock was the reverse order, and deadlocked against a registration.
+        with transaction.atomic():
+            Event.objects.select_for_update(no_key=True).only("pk").get(pk=obj.event_id)
+            obj.save(update_fields=_fields_except_capacity(obj))
+            if "capacity" in form.changed_data:
+                promoted = services.change_category_capacity(
+                    obj, capacity=obj.capacity, acting_user=request.user
+                )
+                _report_promoted(self, request, promoted)

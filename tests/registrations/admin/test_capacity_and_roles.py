@@ -125,3 +125,79 @@ def test_setup_roles_is_idempotent_and_exact(roles):
     assert "events.view_all_forums" not in ROLE_PERMISSIONS[ORGANISER]
     assert not any(p.startswith(("registrations.change", "registrations.add"))
                    for p in ROLE_PERMISSIONS[ORGANISER])  # fmt: skip
+
+
+def _first(queries: list[str], *fragments: str) -> int:
+    return next(i for i, sql in enumerate(queries) if all(f in sql for f in fragments))
+
+
+def test_category_capacity_edit_in_the_admin_locks_the_event_before_the_category(
+    secretariat_client, full_event, django_capture_on_commit_callbacks
+):
+    """register_delegate locks event, then category; the admin save must do the same, or a
+    registration and a capacity edit wait for each other (a deadlock)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event, category, waiting = full_event
+    event.capacity = 10
+    event.save(update_fields=["capacity"])
+    url = f"/en/admin/registrations/delegatecategory/{category.pk}/change/"
+    data = _form_data(secretariat_client, url)
+    data["capacity"] = 5
+    data["name_en"] = "Delegate (renamed)"
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = secretariat_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    sql = [q["sql"] for q in queries.captured_queries]
+    event_lock = _first(sql, 'FROM "events_event"', "FOR NO KEY UPDATE")
+    first_category_write = min(
+        _first(sql, 'UPDATE "registrations_delegatecategory"'),
+        _first(sql, 'FROM "registrations_delegatecategory"', "FOR NO KEY UPDATE"),
+    )
+    assert event_lock < first_category_write
+    # The plain save leaves the capacity to the service.
+    plain_save = sql[_first(sql, 'UPDATE "registrations_delegatecategory"')]
+    assert '"capacity"' not in plain_save
+    category.refresh_from_db()
+    assert (category.capacity, category.name_en) == (5, "Delegate (renamed)")
+    assert {Registration.objects.get(pk=r.pk).status for r in waiting} == {"confirmed"}
+
+
+def test_event_edit_in_the_admin_locks_the_event_and_leaves_the_capacity_to_the_service(
+    secretariat_client, full_event, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event, _category, waiting = full_event
+    url = f"/en/admin/events/event/{event.pk}/change/"
+    data = _form_data(secretariat_client, url)
+    for name in ("registration_opens_at", "registration_closes_at"):
+        value = getattr(event, name)
+        data[f"{name}_0"], data[f"{name}_1"] = value.strftime("%Y-%m-%d"), "00:00:00"
+        data.pop(name, None)
+    data["capacity"] = 2
+    data["title_en"] = "Small Room 2026 (moved)"
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = secretariat_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    sql = [q["sql"] for q in queries.captured_queries]
+    event_lock = _first(sql, 'FROM "events_event"', "FOR NO KEY UPDATE")
+    plain_save = _first(sql, 'UPDATE "events_event"')
+    assert event_lock < plain_save
+    assert '"capacity"' not in sql[plain_save]
+    event.refresh_from_db()
+    assert (event.capacity, event.title_en) == (2, "Small Room 2026 (moved)")
+    statuses = [Registration.objects.get(pk=r.pk).status for r in waiting]
+    assert statuses == ["confirmed", "waitlisted", "waitlisted"]
