@@ -26,11 +26,13 @@ def upcoming_and_past_events(today=None) -> tuple[list[ForumEditions], list[Even
     """Every forum (in display order) with its upcoming editions, and past editions, newest
     first. A forum between editions is still listed, so visitors see all four series.
     Two queries whatever the number of forums and events."""
-    today = today or timezone.localdate()
+    now = timezone.now()
     groups = {forum.pk: ForumEditions(forum) for forum in Forum.objects.all()}
     past: list[Event] = []
     for event in public_events().order_by("start_date"):
-        if event.end_date >= today and event.status == Event.Status.PUBLISHED:
+        # "Over" in the host city's calendar: Astana's last day ends five hours before London's.
+        event_today = today or now.astimezone(event.tz).date()
+        if event.end_date >= event_today and event.status == Event.Status.PUBLISHED:
             groups[event.forum_id].events.append(event)
         else:
             past.append(event)

@@ -192,3 +192,19 @@ def test_delegates_see_no_back_office_links(client):
     client.force_login(make_delegate())
     page = _text(client.get("/en/"))
     assert 'href="/en/staff/"' not in page and 'href="/en/admin/"' not in page
+
+
+def test_an_event_is_past_when_its_last_day_is_over_in_its_own_time_zone(client, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone as django_timezone
+
+    # 20:00 UTC on 16 April is already 17 April in Astana (UTC+5), still 16 April in London.
+    frozen = dt.datetime(2027, 4, 16, 20, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(django_timezone, "now", lambda: frozen)
+    day = dt.date(2027, 4, 16)
+    make_event(title_en="Astana edition", time_zone="Asia/Almaty", start_date=day, end_date=day)
+    make_event(title_en="London edition", time_zone="Europe/London", start_date=day, end_date=day)
+    upcoming, past = _text(client.get("/en/")).split("Past forums", 1)
+    assert "London edition" in upcoming and "Astana edition" not in upcoming
+    assert "Astana edition" in past
