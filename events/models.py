@@ -94,8 +94,18 @@ class Event(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
-    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
-    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    registration_opens_at = models.DateTimeField(
+        _("registration opens"),
+        null=True,
+        blank=True,
+        help_text=_("Date and time in UTC (Astana is UTC+5). Empty: open once published."),
+    )
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"),
+        null=True,
+        blank=True,
+        help_text=_("Date and time in UTC. Empty: open until the event's last day."),
+    )
     capacity = models.PositiveIntegerField(
         _("total capacity"), help_text=_("Places for confirmed and pending delegates.")
     )
