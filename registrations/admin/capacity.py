@@ -89,6 +89,14 @@ class DelegateCategoryAdmin(TabbedTranslationAdmin):
             kwargs["queryset"] = events_visible_to(request.user).order_by("-start_date")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            # Moving a category to another event would carry its registrations (and their
+            # places) along without either event's capacity being checked.
+            return (*readonly, "event")
+        return readonly
+
     def has_delete_permission(self, request, obj=None):
         return False  # categories hold registrations (PROTECT); close them instead
 

@@ -201,3 +201,24 @@ def test_event_edit_in_the_admin_locks_the_event_and_leaves_the_capacity_to_the_
     assert (event.capacity, event.title_en) == (2, "Small Room 2026 (moved)")
     statuses = [Registration.objects.get(pk=r.pk).status for r in waiting]
     assert statuses == ["confirmed", "waitlisted", "waitlisted"]
+
+
+def test_existing_category_cannot_be_moved_to_another_event(secretariat_client, world):
+    category = make_category(world.event_a, name_en="Delegate")
+    other_event = make_event(world.forum_a, title_en="Other Forum 2026")
+    url = f"/en/admin/registrations/delegatecategory/{category.pk}/change/"
+    data = _form_data(secretariat_client, url)
+    data["event"] = other_event.pk
+
+    response = secretariat_client.post(url, data)
+
+    assert response.status_code == 302
+    assert "event" not in secretariat_client.get(url).context["adminform"].form.fields
+    category.refresh_from_db()
+    assert category.event_id == world.event_a.pk
+
+
+def test_new_category_chooses_its_event(secretariat_client):
+    response = secretariat_client.get("/en/admin/registrations/delegatecategory/add/")
+
+    assert "event" in response.context["adminform"].form.fields
