@@ -22,6 +22,10 @@ COPY . .
 RUN DJANGO_SETTINGS_MODULE=minex.settings.build python manage.py compilemessages --ignore=.venv -v0 \
     && DJANGO_SETTINGS_MODULE=minex.settings.build python manage.py collectstatic --noinput -v0
 
+# MEDIA_ROOT in docker-compose.yml: a named volume mounted here starts with this directory's
+# owner, so the non-root user can write export files to it.
+RUN mkdir -p /app/media && chown minex:minex /app/media
+
 USER minex
 EXPOSE 8000
 CMD ["bin/web"]

@@ -200,11 +200,24 @@ def export_status(request, export_id):
 @require_GET
 @staff_page
 def export_download(request, export_id):
+    """The background export's file. A file the log row still names but the storage no longer
+    has (deleted by hand, or written by a worker that shares no storage with this web process)
+    is a 404 with the status page's "expired" message, never a 500."""
     export = selectors.get_user_export(request.user, export_id)
     if export.status != ExportLog.Status.DONE or not export.file:
         raise Http404
+    try:
+        opened = export.file.open("rb")
+    except FileNotFoundError:
+        export.file = None  # only for the page below: it then says the file has expired
+        return render(
+            request,
+            "exports/export_status.html",
+            {"export": export, "event": export.event, "querystring": urlencode(export.filters)},
+            status=404,
+        )
     return FileResponse(
-        export.file.open("rb"),
+        opened,
         as_attachment=True,
         filename=services.download_filename(export),
         content_type=XLSX_MIMETYPE,

@@ -158,3 +158,22 @@ def test_expired_export_files_are_deleted_and_the_log_kept(
     assert client.get(f"/en/staff/exports/{export.pk}/download/").status_code == 404
     page = client.get(f"/en/staff/exports/{export.pk}/").content.decode()
     assert "The file has expired" in page
+
+
+@override_settings(EXPORTS_XLSX_SYNC_MAX_ROWS=1)
+def test_download_of_a_file_missing_from_storage_is_a_404_saying_it_expired(
+    client, organiser, attendees, django_capture_on_commit_callbacks
+):
+    # The worker wrote the file where this web process cannot see it (no shared volume), or
+    # someone deleted it by hand: the row still names it.
+    with django_capture_on_commit_callbacks(execute=True):
+        post_xlsx(client, attendees.event)
+    export = ExportLog.objects.get()
+    Path(export.file.path).unlink()
+
+    download = client.get(f"/en/staff/exports/{export.pk}/download/")
+
+    assert download.status_code == 404
+    page = download.content.decode()
+    assert "The file has expired" in page
+    assert f"/en/staff/events/{attendees.event.slug}/export/" in page
