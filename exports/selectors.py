@@ -117,8 +117,10 @@ class CategoryNumbers:
 
     @property
     def percent_used(self) -> int | None:
-        if not self.capacity:
+        if self.capacity is None:  # no own limit
             return None
+        if self.capacity == 0:  # a closed category: nothing left, whatever it holds
+            return 100
         return round(self.places_taken * 100 / self.capacity)
 
 

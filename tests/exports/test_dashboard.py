@@ -94,6 +94,25 @@ def test_day_chart_draws_one_bar_per_day_with_gaps(client, attendees):
     assert "<script" not in page
 
 
+def test_dashboard_shows_a_category_with_capacity_zero_as_full_not_unlimited(client):
+    forum = make_forum()
+    event = make_event(forum)
+    closed = make_category(event, capacity=0)
+    unlimited = make_category(event)
+    client.force_login(make_staff(forums=[forum]))
+
+    page = client.get(f"/en/staff/events/{event.slug}/dashboard/").content.decode()
+
+    closed_row = re.search(rf'<tr data-category="{closed.pk}">(.*?)</tr>', page, re.S)[1]
+    unlimited_row = re.search(rf'<tr data-category="{unlimited.pk}">(.*?)</tr>', page, re.S)[1]
+    assert "0 / 0" in closed_row
+    assert "no own limit" not in closed_row
+    assert "no own limit" in unlimited_row
+    numbers = {row.category.pk: row for row in event_dashboard(event).categories}
+    assert numbers[closed.pk].percent_used == 100
+    assert numbers[unlimited.pk].percent_used is None
+
+
 def test_an_empty_event_has_a_dashboard(client):
     forum = make_forum()
     event = make_event(forum)
