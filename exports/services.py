@@ -120,12 +120,18 @@ def export_queryset(export: ExportLog):
 def build_xlsx_export(export_id: int) -> ExportLog.Status:
     """Build a queued XLSX export: write the workbook to a temporary file row by row (openpyxl
     write-only mode; progress saved every 2,000 rows), store it under MEDIA_ROOT/exports/,
-    mark the export done. Runs in a Celery worker; an export already done is left alone (a
-    redelivered task). A failure is recorded on the row, which the organiser's page shows."""
+    mark the export done. Runs in a Celery worker. A failure is recorded on the row, which the
+    organiser's page shows.
+
+    Safe to deliver twice: the run first claims the row with one conditional UPDATE from
+    "queued" to "running", so a redelivered task — while the first run is still writing, or
+    after it finished or failed — changes nothing and returns the row's status."""
+    claimed = ExportLog.objects.filter(pk=export_id, status=ExportLog.Status.QUEUED).update(
+        status=ExportLog.Status.RUNNING, rows_done=0
+    )
     export = ExportLog.objects.select_related("event").get(pk=export_id)
-    if export.status == ExportLog.Status.DONE:
-        return export.status
-    ExportLog.objects.filter(pk=export_id).update(status=ExportLog.Status.RUNNING, rows_done=0)
+    if not claimed:
+        return ExportLog.Status(export.status)
     try:
         with translation.override(export.language):
             queryset, columns = export_queryset(export)

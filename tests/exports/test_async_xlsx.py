@@ -113,6 +113,20 @@ def test_a_redelivered_task_leaves_a_finished_export_alone(attendees):
     assert export.file.name == first_file
 
 
+def test_a_task_delivered_again_while_the_first_run_is_writing_does_nothing(attendees):
+    # As the first run leaves the row mid-way.
+    export = ExportLog.objects.create(
+        event=attendees.event, user=None, format="xlsx", variant="full",
+        columns=["reference"], language="en", status="running", rows_total=4, rows_done=2000,
+    )  # fmt: skip
+
+    assert build_xlsx_export.apply(kwargs={"export_id": export.pk}).get() == "running"
+
+    export.refresh_from_db()
+    assert (export.status, export.rows_done, export.file.name) == ("running", 2000, "")
+    assert list(Path(settings.MEDIA_ROOT).rglob("*.xlsx")) == []
+
+
 def test_a_failed_export_is_recorded_and_shown(client, organiser, attendees):
     export = ExportLog.objects.create(
         event=attendees.event, user=organiser, format="xlsx", variant="full",
