@@ -1,5 +1,7 @@
 """The export log in the admin: read-only, scoped to the forums the user may see."""
 
+import posixpath
+
 from django.contrib import admin
 
 from events.selectors import events_visible_to
@@ -17,9 +19,16 @@ class ExportLogAdmin(admin.ModelAdmin):
     show_full_result_count = False
     fields = (
         "created_at", "finished_at", "user", "event", "format", "variant", "language",
-        "filters", "columns", "status", "rows_total", "rows_done", "row_count", "file", "error",
+        "filters", "columns", "status", "rows_total", "rows_done", "row_count", "file_name",
+        "error",
     )  # fmt: skip
     readonly_fields = fields
+
+    # The file's name only, not the FileField's link: MEDIA_URL is not served (attendee lists
+    # are personal data); the export's owner downloads it through exports:export_download.
+    @admin.display(description=ExportLog._meta.get_field("file").verbose_name)
+    def file_name(self, export):
+        return posixpath.basename(export.file.name) if export.file else "-"
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(event__in=events_visible_to(request.user))

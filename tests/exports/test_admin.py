@@ -37,3 +37,20 @@ def test_export_log_admin_lists_only_the_users_forums_and_is_read_only(client):
     assert detail.status_code == 200
     assert 'name="_save"' not in detail.content.decode()
     assert client.get("/en/admin/exports/exportlog/add/").status_code == 403
+
+
+def test_export_log_admin_shows_the_file_name_without_a_media_link(client, settings):
+    settings.MEDIA_URL = "/media/"
+    forum = make_forum()
+    organiser = make_staff(forums=[forum])
+    organiser.user_permissions.add(
+        Permission.objects.get(codename="view_exportlog", content_type__app_label="exports")
+    )
+    log = log_for(make_event(forum), organiser)
+    ExportLog.objects.filter(pk=log.pk).update(file="exports/2026/11/asia-attendees.xlsx")
+    client.force_login(organiser)
+
+    page = client.get(f"/en/admin/exports/exportlog/{log.pk}/change/").content.decode()
+
+    assert "asia-attendees.xlsx" in page
+    assert "/media/exports/" not in page
