@@ -168,7 +168,8 @@ def register_delegate(
     outbox and sent after commit.
 
     Raises `RegistrationError` subclasses for refusals and `ValidationError` for malformed
-    details (lengths, Latin name, visa letter without nationality).
+    details (lengths, Latin name, visa letter without nationality or without the name in Latin
+    letters).
     """
     if not consent_privacy:
         raise ConsentRequired()
@@ -179,6 +180,7 @@ def register_delegate(
     profile = getattr(delegate, "delegate_profile", None)
     if profile is None or not (profile.first_name and profile.last_name):
         raise ProfileIncomplete()
+    _require_latin_name_for_visa_letter(visa_letter_needed, profile.latin_name)
     actor = acting_user or delegate
 
     with transaction.atomic():
@@ -483,6 +485,9 @@ def update_registration_details(
             raise ValidationError(
                 {"nationality": _("A visa invitation letter needs the nationality.")}
             )
+        _require_latin_name_for_visa_letter(
+            registration.visa_letter_needed, registration.latin_name
+        )
         changed = {
             name: {"old": _json_value(old[name]), "new": _json_value(getattr(registration, name))}
             for name in changes
@@ -787,6 +792,19 @@ def new_reference(event: Event) -> str:
 def _constraint_name(error: IntegrityError) -> str | None:
     diag = getattr(error.__cause__, "diag", None)
     return getattr(diag, "constraint_name", None)
+
+
+def _require_latin_name_for_visa_letter(visa_letter_needed: bool, latin_name: str) -> None:
+    """The invitation letter goes to a consulate, which matches it against the passport: the
+    name must be there in Latin letters."""
+    if visa_letter_needed and not latin_name:
+        raise ValidationError(
+            {
+                "latin_name": _(
+                    "A visa invitation letter needs the name in Latin letters, as in the passport."
+                )
+            }
+        )
 
 
 def _is_staff(user: User | None) -> bool:

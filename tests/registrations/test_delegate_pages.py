@@ -324,6 +324,29 @@ def test_delegate_changes_dietary_needs(delegate_client):
     assert history.details["changes"]["dietary_needs"] == {"old": "", "new": "Halal"}
 
 
+def test_visa_letter_on_the_change_page_needs_the_latin_name(client):
+    delegate = make_delegate(latin_name="")
+    client.force_login(delegate)
+    registration = make_registration(delegate=delegate)
+    url = f"/en/my/registrations/{registration.reference}/change/"
+
+    response = client.post(
+        url,
+        {
+            "job_title": "CEO",
+            "organisation": "Steppe Minerals LLP",
+            "phone": "+77012345678",
+            "visa_letter_needed": "on",
+            "nationality": "KZ",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "needs the name in Latin letters" in _text(response)
+    registration.refresh_from_db()
+    assert (registration.visa_letter_needed, registration.job_title) == (False, "Chief Geologist")
+
+
 def test_changes_are_closed_after_registration_closes(delegate_client):
     registration = make_registration(delegate=delegate_client.delegate)
     event = registration.event

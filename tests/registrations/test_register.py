@@ -280,6 +280,34 @@ def test_visa_letter_without_nationality_is_refused():
         register(make_category(), visa_letter_needed=True)
 
 
+def test_visa_letter_without_latin_name_is_refused_by_the_service():
+    delegate = make_delegate(latin_name="")
+
+    with pytest.raises(ValidationError) as refused:
+        register(make_category(), delegate, visa_letter_needed=True, nationality="KZ")
+
+    assert "latin_name" in refused.value.message_dict
+    assert not Registration.objects.filter(delegate=delegate).exists()
+
+
+def test_secretariat_cannot_ask_for_a_visa_letter_without_the_latin_name():
+    from registrations.services import update_registration_details
+
+    registration = make_registration(delegate=make_delegate(latin_name=""))
+
+    with pytest.raises(ValidationError) as refused:
+        update_registration_details(
+            registration,
+            acting_user=make_user(is_staff=True),
+            visa_letter_needed=True,
+            nationality="KZ",
+        )
+
+    assert "latin_name" in refused.value.message_dict
+    registration.refresh_from_db()
+    assert registration.visa_letter_needed is False
+
+
 def test_overlong_dietary_needs_are_refused():
     with pytest.raises(ValidationError):
         register(make_category(), dietary_needs="x" * 501)
