@@ -161,20 +161,38 @@ def stream_csv_copy(
     delimiter: str,
     on_finish: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
-    """The same CSV as `stream_csv`, produced by PostgreSQL: `COPY (SELECT ...) TO STDOUT`
-    through psycopg, the neutralising done in the query. Only on PostgreSQL.
+    """The same CSV as `stream_csv`, byte for byte, produced by PostgreSQL: `COPY (SELECT ...)
+    TO STDOUT` through psycopg, the neutralising done in the query. Only on PostgreSQL.
 
-    PostgreSQL ends lines in LF and quotes any field holding a CR or LF."""
-    yield header_line(columns, delimiter, "\n")
+    PostgreSQL quotes any field holding a CR or LF but ends its lines in LF, and COPY has no
+    option for CRLF: the line ends are rewritten on the way out (`crlf_line_ends`)."""
+    yield header_line(columns, delimiter, "\r\n")
     statement, params = copy_statement(queryset, columns, context, delimiter=delimiter)
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
         with cursor.copy(statement, params) as copy:
-            for block in copy:
-                yield bytes(block)
+            yield from crlf_line_ends(bytes(block) for block in copy)
         count = cursor.rowcount
     if on_finish is not None:
         on_finish(count)
+
+
+def crlf_line_ends(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """CSV blocks with every line end outside quotes turned from LF into CRLF.
+
+    A line break inside a quoted field is data and stays as it is. Inside a quoted field a
+    quote is doubled, so counting quotes tells inside from outside: the text between the
+    n-th and (n+1)-th quote of the whole stream is inside quotes when n is odd. The state
+    carries across blocks, which may split a record (or a doubled quote) anywhere."""
+    inside = False
+    for block in blocks:
+        parts = block.split(b'"')
+        for index, part in enumerate(parts):
+            if not inside:
+                parts[index] = part.replace(b"\n", b"\r\n")
+            if index < len(parts) - 1:
+                inside = not inside
+        yield b'"'.join(parts)
 
 
 def can_copy() -> bool:

@@ -20,6 +20,8 @@ def both_paths(event, *, lang, delimiter=",", sharing=False):
         context = ExportContext.for_event(event)
         python = b"".join(writers.stream_csv(queryset, columns, context, delimiter=delimiter))
         copy = b"".join(writers.stream_csv_copy(queryset, columns, context, delimiter=delimiter))
+    # Byte for byte, line ends included: a reader must not be able to tell the paths apart.
+    assert copy == python
     return read_csv(python, delimiter), read_csv(copy, delimiter)
 
 
@@ -85,3 +87,10 @@ def test_neutralise_rules():
     assert writers.neutralise("Казахстан") == "Казахстан"
     assert writers.neutralise("a=1") == "a=1"
     assert writers.neutralise("") == ""
+
+
+def test_crlf_line_ends_leave_line_breaks_inside_quotes_alone_across_blocks():
+    stream = b'a,"x\ny ""q"" z\n",b\nc,d\n'
+    blocks = [stream[:4], stream[4:9], stream[9:10], stream[10:]]  # split mid-field, mid-quote
+
+    assert b"".join(writers.crlf_line_ends(blocks)) == b'a,"x\ny ""q"" z\n",b\r\nc,d\r\n'
