@@ -588,7 +588,14 @@ def _promote_waitlist(event: Event, *, cause: str, actor: User | None = None) ->
     registration becomes pending in an approval category, else confirmed, gets a history row
     (actor: `actor`, or none when the portal acted on its own; `cause` in the details) and
     its "promoted" e-mail.
+
+    Nobody is promoted once the event is over (`event.is_past`): a "a place came free for you"
+    e-mail about a forum that has already taken place is nonsense, and a cancellation or a
+    capacity correction made afterwards (tidying up the records) must not send one. The
+    secretariat can still promote a registration explicitly (`promote_registration`).
     """
+    if event.is_past:
+        return []
     categories = {
         category.pk: category
         for category in DelegateCategory.objects.select_for_update(no_key=True)

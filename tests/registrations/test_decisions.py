@@ -194,6 +194,34 @@ def test_cancel_promotes_the_earliest_waitlisted_that_fits():
     assert reload(in_small).status == Status.CONFIRMED
 
 
+def test_nobody_is_promoted_automatically_after_the_event_is_over(staff):
+    import datetime
+
+    from django.utils import timezone
+
+    from events.models import Event
+    from mail.models import OutgoingEmail
+
+    event = make_event(capacity=1)
+    category = make_category(event)
+    held = make_registration(category)
+    waiting = make_registration(category)
+    assert reload(waiting).status == Status.WAITLISTED
+    over = timezone.localdate() - datetime.timedelta(days=3)
+    Event.objects.filter(pk=event.pk).update(start_date=over, end_date=over)
+    event.refresh_from_db()
+
+    cancel_registration(held, acting_user=staff)
+    promoted = change_event_capacity(event, capacity=5, acting_user=staff)
+
+    assert promoted == []
+    assert reload(waiting).status == Status.WAITLISTED
+    assert not OutgoingEmail.objects.filter(kind="registration.promoted").exists()
+    # The secretariat can still promote by hand.
+    promote_registration(waiting, acting_user=staff)
+    assert reload(waiting).status == Status.CONFIRMED
+
+
 def test_cancel_of_a_place_in_a_full_category_promotes_in_waitlist_order():
     event = make_event(capacity=2)
     small = make_category(event, capacity=1)
