@@ -8,7 +8,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import DelegateProfile
 
-from ..forms import country_choices
+from ..forms import MultilineTextField, PlainTextField, country_choices
 from ..models import DelegateCategory, Registration
 
 
@@ -62,11 +62,11 @@ class OnBehalfForm(forms.Form):
     title = forms.ChoiceField(
         label=_("Title"), choices=[("", "—"), *DelegateProfile.Title.choices], required=False
     )
-    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
-    latin_name = forms.CharField(label=_("Name in Latin letters"), max_length=200, required=False)
-    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    first_name = PlainTextField(label=_("First name"), max_length=100, required=False)
+    last_name = PlainTextField(label=_("Last name"), max_length=100, required=False)
+    latin_name = PlainTextField(label=_("Name in Latin letters"), max_length=200, required=False)
+    job_title = PlainTextField(label=_("Job title"), max_length=150, required=False)
+    organisation = PlainTextField(label=_("Organisation"), max_length=200, required=False)
     country = forms.ChoiceField(label=_("Country"), choices=country_choices, required=False)
     phone = PhoneNumberField(label=_("Phone"), required=False)
     language = forms.ChoiceField(
@@ -75,10 +75,10 @@ class OnBehalfForm(forms.Form):
         initial=settings.LANGUAGE_CODE,
         help_text=_("The language of the e-mails the delegate receives."),
     )
-    dietary_needs = forms.CharField(
+    dietary_needs = MultilineTextField(
         label=_("Dietary needs"), max_length=500, required=False, widget=forms.Textarea({"rows": 2})
     )
-    accessibility_needs = forms.CharField(
+    accessibility_needs = MultilineTextField(
         label=_("Accessibility needs"),
         max_length=500,
         required=False,

@@ -134,6 +134,25 @@ def test_a_new_delegate_without_a_name_is_refused(secretariat_client, world):
     assert not User.objects.filter(email="minister@example.com").exists()
 
 
+@pytest.mark.parametrize(
+    "field, value",
+    [("organisation", "Ministry\x1b[31m of Industry"), ("dietary_needs", "Halal\x07")],
+)
+def test_control_characters_are_refused_and_nothing_is_saved(
+    secretariat_client, world, field, value
+):
+    response = secretariat_client.post(
+        ON_BEHALF, form(world.event_a, world.delegates_a, **{field: value})
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [
+        "Please remove the invisible control characters from this field."
+    ]
+    assert not User.objects.filter(email="minister@example.com").exists()
+    assert not Registration.objects.filter(email="minister@example.com").exists()
+
+
 def test_already_registered_delegate_is_sent_to_the_existing_registration(
     secretariat_client, world
 ):
