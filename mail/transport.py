@@ -42,19 +42,14 @@ class ReusableConnection:
     def send(self, message: EmailMessage) -> None:
         """Send one message; raise whatever the backend raised if it was not accepted.
 
-        A kept connection that the server closed while it sat idle (its timeout, a restart)
-        fails on the first command, before any message data: the message is then tried once
-        more over a fresh connection.
+        Never tried twice here: a connection that fails once the message is being handed over
+        may fail after the server accepted it (a disconnect after DATA), and a second try would
+        deliver it twice. A kept connection that the server closed while it sat idle (its
+        timeout, a restart) is found out before: ``_prepare`` checks it with NOOP and opens a
+        fresh one.
         """
-        reused = self._prepare()
-        try:
-            self._send(message)
-        except (smtplib.SMTPServerDisconnected, ConnectionError):
-            if not reused:
-                raise
-            logger.info("The SMTP server had closed the kept connection; reconnecting")
-            self._prepare()
-            self._send(message)
+        self._prepare()
+        self._send(message)
         self._last_used = time.monotonic()
 
     def _send(self, message: EmailMessage) -> None:
@@ -68,19 +63,32 @@ class ReusableConnection:
             self.close()
             raise
 
-    def _prepare(self) -> bool:
-        """Make sure a connection is open; return True if it was already open (reused)."""
+    def _prepare(self) -> None:
+        """Make sure a connection is open and answering, reopening a kept one that is not."""
         key = _settings_key()
         idle = time.monotonic() - self._last_used
         if self._backend is not None and (key != self._settings_key or idle > IDLE_REOPEN_SECONDS):
             self.close()
+        if self._backend is not None and not self._answers():
+            logger.info("The SMTP server had closed the kept connection; reconnecting")
+            self.close()
         if self._backend is None:
             self._backend = get_connection(fail_silently=False)
             self._settings_key = key
-        # Django's SMTP backend returns True when it opened a connection, False when one was
-        # open already; other backends (console, locmem) return None and have nothing to keep.
-        opened = self._backend.open()
-        return opened is False
+        # Django's SMTP backend opens its connection here (and returns False if one was open
+        # already); other backends (console, locmem) have nothing to open or keep.
+        self._backend.open()
+
+    def _answers(self) -> bool:
+        """True unless the kept SMTP connection fails a NOOP (one round trip, no message)."""
+        smtp = getattr(self._backend, "connection", None)
+        if smtp is None:  # not an SMTP backend, or not opened yet
+            return True
+        try:
+            code, _ = smtp.noop()
+        except (smtplib.SMTPException, OSError):
+            return False
+        return code == 250
 
     def close(self) -> None:
         backend, self._backend = self._backend, None

@@ -149,6 +149,32 @@ def test_deliver_email_reconnects_when_server_dropped_the_connection(
     assert smtp_server.handler.sessions == 2
 
 
+def test_deliver_email_does_not_resend_when_the_server_hangs_up_after_accepting(
+    smtp_server, queue_test_message
+):
+    accept, hang_up = smtp_server.handler.handle_DATA, []
+
+    async def accept_then_hang_up(server, session, envelope):
+        reply = await accept(server, session, envelope)
+        if hang_up:
+            server.transport.abort()  # the message is accepted; the reply never leaves
+        return reply
+
+    # Before the first session: aiosmtpd looks the hooks up when a connection opens.
+    smtp_server.handler.handle_DATA = accept_then_hang_up
+    first = queue_test_message(to="first@example.com")
+    second = queue_test_message(to="second@example.com")
+    assert deliver_email(first.pk) == DeliveryOutcome.SENT  # the connection is now kept
+    hang_up.append(True)
+
+    outcome = deliver_email(second.pk)
+
+    # Sent exactly once: the sender cannot know it arrived, so the row waits for a retry,
+    # but it is not sent again over a fresh connection at once.
+    assert [m["To"] for m in smtp_server.messages] == ["first@example.com", "second@example.com"]
+    assert outcome == DeliveryOutcome.RETRY
+
+
 def test_emails_queued_in_one_transaction_go_out_in_batches_over_one_connection(
     smtp_server, queue_test_message, settings, django_capture_on_commit_callbacks
 ):
