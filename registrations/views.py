@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
@@ -201,6 +201,9 @@ def registration_cancel(request, reference):
 @login_required
 def registration_calendar_file(request, reference):
     registration = selectors.get_delegate_registration(request.user, reference)
+    if not registration.is_active:
+        # A cancelled or rejected delegate is not coming: no calendar entry to offer.
+        raise Http404("This registration is no longer active.")
     response = HttpResponse(registration_calendar(registration), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="{calendar_filename(registration)}"'
     return response

@@ -384,6 +384,21 @@ def test_calendar_file_covers_the_forum_days(delegate_client):
     assert entry.decoded("dtend") == datetime.date(2027, 4, 16)
 
 
+def test_calendar_file_is_not_found_for_a_cancelled_registration(delegate_client):
+    from registrations.services import cancel_registration
+
+    registration = make_registration(delegate=delegate_client.delegate)
+    cancel_registration(registration, acting_user=delegate_client.delegate)
+    calendar_url = f"/en/my/registrations/{registration.reference}/calendar.ics"
+
+    response = delegate_client.get(calendar_url)
+    page = delegate_client.get(f"/en/my/registrations/{registration.reference}/")
+
+    assert response.status_code == 404
+    assert calendar_url not in page.content.decode()
+    assert "Add to calendar" not in _text(page)
+
+
 # Query counts -----------------------------------------------------------------------------
 
 
