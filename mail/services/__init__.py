@@ -18,7 +18,6 @@ So the database, not the broker, is the record of what still has to go out.
 
 from .delivery import (
     DeliveryOutcome,
-    deliver_email,
     deliver_emails,
     dispatch_due_emails,
     release_stuck_emails,
@@ -35,7 +34,6 @@ __all__ = [
     "DeliveryOutcome",
     "EmailAttachment",
     "ResendOutcome",
-    "deliver_email",
     "deliver_emails",
     "dispatch_due_emails",
     "queue_email",

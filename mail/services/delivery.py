@@ -91,11 +91,6 @@ def deliver_emails(
     return outcomes
 
 
-def deliver_email(email_id: int, *, now: datetime | None = None) -> DeliveryOutcome:
-    """Send one queued e-mail if it is due; see ``deliver_emails`` for the side effects."""
-    return deliver_emails([email_id], now=now)[email_id]
-
-
 def dispatch_due_emails(*, now: datetime | None = None) -> int:
     """Hand queued e-mails whose time has come to the delivery task; return how many.
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mail.models import OutgoingEmail
-from mail.services import deliver_email
+from mail.services import deliver_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_admin_outbox_filters_by_status_and_kind_and_searches_recipient(
 ):
     smtp_server.replies["gone@example.com"] = "550 No such user"
     failed = queue_test_message(to="gone@example.com")
-    deliver_email(failed.pk)
+    deliver_emails([failed.pk])
     queue_test_message(to="waiting@example.com")
 
     by_status = _changelist(staff_client, status__exact="failed").content.decode()
@@ -80,9 +80,9 @@ def test_admin_resend_action_requeues_failed_and_copies_sent(
 ):
     smtp_server.replies["gone@example.com"] = "550 No such user"
     failed = queue_test_message(to="gone@example.com")
-    deliver_email(failed.pk)
+    deliver_emails([failed.pk])
     sent = queue_test_message(to="sent@example.com")
-    deliver_email(sent.pk)
+    deliver_emails([sent.pk])
     del smtp_server.replies["gone@example.com"]  # the mailbox was fixed meanwhile
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -111,7 +111,7 @@ def test_admin_changelist_alerts_on_configuration_fault(
     staff_client, queue_test_message, smtp_server_rejecting_logins
 ):
     email = queue_test_message()
-    deliver_email(email.pk)
+    deliver_emails([email.pk])
 
     response = _changelist(staff_client)
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from mail.models import OutgoingEmail
-from mail.services import DeliveryOutcome, deliver_email, deliver_emails
+from mail.services import DeliveryOutcome, deliver_emails
 from mail.tasks import deliver_emails as deliver_emails_task
 from tests.smtp_server import free_port
 
@@ -37,17 +37,19 @@ def test_deliver_email_temporary_refusal_then_success(smtp_server, queue_test_me
     smtp_server.replies["amina@example.com"] = "451 Mailbox busy, try later"
     now = timezone.now()
 
-    assert deliver_email(email.pk, now=now) == DeliveryOutcome.RETRY
+    assert deliver_emails([email.pk], now=now)[email.pk] == DeliveryOutcome.RETRY
 
     email.refresh_from_db()
     assert (email.status, email.attempts, email.fault) == (Status.QUEUED, 1, Fault.TEMPORARY)
     assert email.next_attempt_at == now + datetime.timedelta(seconds=10)
     assert "451" in email.last_error
     # Not due yet: a duplicate or early task does nothing.
-    assert deliver_email(email.pk, now=now + datetime.timedelta(seconds=9)) == "skipped"
+    assert (
+        deliver_emails([email.pk], now=now + datetime.timedelta(seconds=9))[email.pk] == "skipped"
+    )
 
     del smtp_server.replies["amina@example.com"]
-    outcome = deliver_email(email.pk, now=now + datetime.timedelta(seconds=10))
+    outcome = deliver_emails([email.pk], now=now + datetime.timedelta(seconds=10))[email.pk]
 
     assert outcome == DeliveryOutcome.SENT
     email.refresh_from_db()
@@ -65,7 +67,7 @@ def test_deliver_email_connection_refused_is_retried(settings, queue_test_messag
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
     email = queue_test_message()
 
-    assert deliver_email(email.pk) == DeliveryOutcome.RETRY
+    assert deliver_emails([email.pk])[email.pk] == DeliveryOutcome.RETRY
 
     email.refresh_from_db()
     assert (email.status, email.fault) == (Status.QUEUED, Fault.TEMPORARY)
@@ -80,8 +82,8 @@ def test_deliver_email_temporary_failures_end_in_failed_after_last_delay(
     email = queue_test_message()
     now = timezone.now()
 
-    first = deliver_email(email.pk, now=now)
-    second = deliver_email(email.pk, now=now + datetime.timedelta(seconds=10))
+    first = deliver_emails([email.pk], now=now)[email.pk]
+    second = deliver_emails([email.pk], now=now + datetime.timedelta(seconds=10))[email.pk]
 
     assert (first, second) == (DeliveryOutcome.RETRY, DeliveryOutcome.FAILED)
     email.refresh_from_db()
@@ -95,7 +97,7 @@ def test_deliver_email_permanent_refusal_is_marked_failed_with_reason(
     smtp_server.replies["gone@example.com"] = "550 5.1.1 No such user here"
     email = queue_test_message(to="gone@example.com")
 
-    assert deliver_email(email.pk) == DeliveryOutcome.FAILED
+    assert deliver_emails([email.pk])[email.pk] == DeliveryOutcome.FAILED
 
     email.refresh_from_db()
     assert (email.status, email.fault, email.attempts) == (Status.FAILED, Fault.PERMANENT, 1)
@@ -111,7 +113,7 @@ def test_deliver_email_authentication_failure_keeps_queued_and_alerts(
     now = timezone.now()
 
     with caplog.at_level(logging.CRITICAL, logger="mail.services"):
-        outcome = deliver_email(email.pk, now=now)
+        outcome = deliver_emails([email.pk], now=now)[email.pk]
 
     assert outcome == DeliveryOutcome.CONFIGURATION_FAULT
     email.refresh_from_db()
@@ -128,7 +130,7 @@ def test_deliver_email_authentication_failure_keeps_queued_and_alerts(
 def test_deliver_email_reuses_one_smtp_connection(smtp_server, queue_test_message):
     emails = [queue_test_message(to=f"delegate{n}@example.com") for n in range(3)]
 
-    outcomes = [deliver_email(email.pk) for email in emails]
+    outcomes = [deliver_emails([email.pk])[email.pk] for email in emails]
 
     assert outcomes == [DeliveryOutcome.SENT] * 3
     assert len(smtp_server.messages) == 3
@@ -139,11 +141,11 @@ def test_deliver_email_reconnects_when_server_dropped_the_connection(
     smtp_server, queue_test_message
 ):
     first, second = queue_test_message(), queue_test_message()
-    assert deliver_email(first.pk) == DeliveryOutcome.SENT
+    assert deliver_emails([first.pk])[first.pk] == DeliveryOutcome.SENT
     # The server restarts, hanging up on the connection the worker kept open.
     smtp_server.restart()
 
-    assert deliver_email(second.pk) == DeliveryOutcome.SENT
+    assert deliver_emails([second.pk])[second.pk] == DeliveryOutcome.SENT
 
     assert len(smtp_server.messages) == 2
     assert smtp_server.handler.sessions == 2
@@ -164,10 +166,12 @@ def test_deliver_email_does_not_resend_when_the_server_hangs_up_after_accepting(
     smtp_server.handler.handle_DATA = accept_then_hang_up
     first = queue_test_message(to="first@example.com")
     second = queue_test_message(to="second@example.com")
-    assert deliver_email(first.pk) == DeliveryOutcome.SENT  # the connection is now kept
+    assert (
+        deliver_emails([first.pk])[first.pk] == DeliveryOutcome.SENT
+    )  # the connection is now kept
     hang_up.append(True)
 
-    outcome = deliver_email(second.pk)
+    outcome = deliver_emails([second.pk])[second.pk]
 
     # Sent exactly once: the sender cannot know it arrived, so the row waits for a retry,
     # but it is not sent again over a fresh connection at once.
