@@ -74,12 +74,25 @@ def notify_secretariat(
             **_context(registration),
             "change": change,
             "change_label": SecretariatChange(change).label,
-            "changes": changes or {},
+            "changes": _labelled_changes(changes or {}),
             "admin_url": admin_url,
         },
         related=registration,
         reply_to=registration.email,
     )
+
+
+def _labelled_changes(changes: dict) -> list[dict]:
+    """The history's {field: {"old", "new"}} with each field's verbose name, which the template
+    renders in the secretariat's language (queue_email renders inside that language)."""
+    return [
+        {
+            "label": Registration._meta.get_field(name).verbose_name,
+            "old": change["old"],
+            "new": change["new"],
+        }
+        for name, change in changes.items()
+    ]
 
 
 def _queue_for_delegate(registration: Registration, name: str, **extra) -> None:

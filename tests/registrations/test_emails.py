@@ -297,7 +297,24 @@ def test_delegate_edit_notifies_secretariat_with_old_and_new_values(
     (message,) = mailoutbox
     assert message.to == [SECRETARIAT]
     assert message.subject.startswith("Registration details changed: ")
-    assert "dietary_needs: — → Vegan" in message.body
+    assert "Dietary needs: — → Vegan" in message.body
+
+
+def test_secretariat_reads_the_changed_fields_names_in_its_language(
+    category, mailoutbox, django_capture_on_commit_callbacks
+):
+    registration = register(category, django_capture_on_commit_callbacks, language="ru")
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_registration_details(
+            registration, acting_user=registration.delegate, job_title="CEO"
+        )
+
+    (message,) = mailoutbox
+    assert "- Job title: Chief Geologist → CEO" in message.body
+    assert "<li>Job title: Chief Geologist → CEO</li>" in body(message)
+    assert "job_title" not in message.body + body(message)
 
 
 def test_rolled_back_change_sends_nothing(category, mailoutbox, django_capture_on_commit_callbacks):
