@@ -29,14 +29,6 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead.count() + 1
 
 
-def places_taken(category: DelegateCategory) -> int:
-    """Confirmed and pending registrations in the category (for display; the services count
-    again under their locks before deciding)."""
-    return Registration.objects.filter(
-        category=category, status__in=Registration.PLACE_HOLDING_STATUSES
-    ).count()
-
-
 # Availability, for the registration form ---------------------------------------------------
 
 
@@ -118,13 +110,12 @@ PLACE_HOLDING = Registration.PLACE_HOLDING_STATUSES
 
 
 def active_registration(event: Event, delegate) -> Registration | None:
-    return (
-        Registration.objects.filter(
-            event=event, delegate=delegate, status__in=Registration.ACTIVE_STATUSES
-        )
-        .only("reference")
-        .first()
-    )
+    """The delegate's pending, confirmed or waitlisted registration for the event, if any
+    (at most one: a database constraint). The whole row: register_delegate returns it to its
+    callers for a replayed submission."""
+    return Registration.objects.filter(
+        event=event, delegate=delegate, status__in=Registration.ACTIVE_STATUSES
+    ).first()
 
 
 # The back office -------------------------------------------------------------------------

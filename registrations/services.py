@@ -32,7 +32,7 @@ from accounts.services import update_profile
 from events.models import Event
 from legal.policies import current_privacy_policy
 
-from . import emails
+from . import emails, selectors
 from .models import DelegateCategory, Registration, RegistrationHistory
 
 Status = Registration.Status
@@ -186,7 +186,7 @@ def register_delegate(
     with transaction.atomic():
         event, category = _lock_event_and_category(event, category)
 
-        existing = _active_registration(event, delegate)
+        existing = selectors.active_registration(event, delegate)
         if existing is not None:
             return existing, False
 
@@ -245,7 +245,7 @@ def register_delegate(
             # (only possible for a caller that bypassed this service): return its row.
             if _constraint_name(error) != _ONE_ACTIVE_CONSTRAINT:
                 raise
-            return _active_registration(event, delegate), False
+            return selectors.active_registration(event, delegate), False
 
         details = {}
         if override_window:
@@ -669,12 +669,6 @@ def _lock_registration(registration: Registration) -> Registration:
     registration.event = event
     registration.category = category
     return registration
-
-
-def _active_registration(event: Event, delegate: User) -> Registration | None:
-    return Registration.objects.filter(
-        event=event, delegate=delegate, status__in=Registration.ACTIVE_STATUSES
-    ).first()
 
 
 def _occupancy(event: Event, category: DelegateCategory) -> Occupancy:
