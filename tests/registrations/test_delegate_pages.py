@@ -303,6 +303,17 @@ def test_detail_shows_status_history(delegate_client):
     assert "Registered" in page  # the first history entry
 
 
+def test_history_times_are_in_the_events_time_zone(delegate_client):
+    event = make_event(time_zone="Asia/Almaty")
+    registration = make_registration(make_category(event), delegate=delegate_client.delegate)
+    registration.history.update(at=datetime.datetime(2027, 3, 10, 12, 0, tzinfo=datetime.UTC))
+
+    page = _text(delegate_client.get(f"/en/my/registrations/{registration.reference}/"))
+
+    assert "10 March 2027, 17:00 +05" in page  # Almaty is UTC+5
+    assert "12:00" not in page
+
+
 def test_delegate_changes_dietary_needs(delegate_client):
     registration = make_registration(delegate=delegate_client.delegate)
     url = f"/en/my/registrations/{registration.reference}/change/"
