@@ -203,31 +203,50 @@ def _hand_off_after_commit(email_id: int) -> None:
     """After the current transaction commits, hand this row (and any queued with it) over.
 
     A transaction that queues many e-mails (a notice to every delegate) publishes one task per
-    batch instead of one per e-mail: ids collect per thread (a thread's transaction)
-    and the first of the transaction's callbacks to run publishes them all; the others find
-    nothing left. An id whose savepoint rolled back may ride along with a later hand-off; its
-    task finds no row and does nothing.
+    batch instead of one per e-mail: the ids collect in one ``_HandOffBatch`` per transaction
+    and savepoint level, whose one on-commit callback publishes them all. A batch takes ids only
+    while its callback is waiting in this connection's transaction, at the savepoint level that
+    registered it: when the transaction (or that savepoint) rolls back, Django drops the
+    callback, and the next e-mail starts a new batch — so a rolled-back id never rides along
+    with a later transaction's hand-off.
 
     robust=True: a broker outage is logged by Django and the rows wait for the dispatcher,
     instead of turning a delegate's successful registration into a 500.
     """
-    _pending_hand_offs().append(email_id)
-    transaction.on_commit(_hand_off_pending, robust=True)
+    batch = getattr(_thread, "hand_off_batch", None)
+    if batch is not None and batch.is_waiting():
+        batch.email_ids.append(email_id)
+        return
+    batch = _thread.hand_off_batch = _HandOffBatch([email_id])
+    transaction.on_commit(batch.hand_off, robust=True)
 
 
-def _pending_hand_offs() -> list[int]:
-    # Per thread, like Django's database connections (and so its transactions).
-    if not hasattr(_thread, "pending_hand_offs"):
-        _thread.pending_hand_offs = []
-    return _thread.pending_hand_offs
+class _HandOffBatch:
+    """The ids one transaction queued, handed to the delivery task together on commit."""
 
+    def __init__(self, email_ids: list[int]):
+        self.email_ids = email_ids
+        self.handed_off = False
+        self.savepoint_ids = set(transaction.get_connection().savepoint_ids)
 
-def _hand_off_pending() -> None:
-    pending = _pending_hand_offs()
-    email_ids = pending[:]
-    pending.clear()  # before publishing: if the broker is down, the dispatcher takes over
-    if email_ids:
-        hand_off(email_ids)
+    def is_waiting(self) -> bool:
+        """True while this batch's on-commit callback is still registered, has not run, and
+        the connection is at the savepoint level that registered it."""
+        connection = transaction.get_connection()
+        if self.handed_off or set(connection.savepoint_ids) != self.savepoint_ids:
+            return False
+        # Django's own list of callbacks waiting for the commit (the one its test helper
+        # captureOnCommitCallbacks reads): a rollback empties or trims it.
+        waiting = connection.run_on_commit
+        return any(getattr(func, "__self__", None) is self for _, func, _ in waiting)
+
+    def hand_off(self) -> None:
+        self.handed_off = (
+            True  # before publishing: if the broker is down, the dispatcher takes over
+        )
+        email_ids, self.email_ids = self.email_ids, []
+        if email_ids:
+            hand_off(email_ids)
 
 
 def _render_plain(template_name: str, context: dict) -> str:

@@ -27,6 +27,33 @@ def test_queue_email_rolled_back_transaction_queues_nothing(
     assert mail.outbox == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_id_from_a_rolled_back_transaction_does_not_ride_along_with_the_next(
+    queue_test_message,
+):
+    from celery.signals import task_prerun
+
+    handed_over = []
+
+    def record(task, kwargs, args, **_):
+        if task.name == "mail.tasks.deliver_emails":
+            handed_over.append(list(args[0] if args else kwargs["email_ids"]))
+
+    task_prerun.connect(record, weak=False)
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            rolled_back = queue_test_message(to="rolled-back@example.com")
+            raise RuntimeError("the registration failed after the e-mail was queued")
+        with transaction.atomic():
+            committed = queue_test_message(to="committed@example.com")
+    finally:
+        task_prerun.disconnect(record)
+
+    assert handed_over == [[committed.pk]]
+    assert rolled_back.pk != committed.pk
+    assert [message.to for message in mail.outbox] == [["committed@example.com"]]
+
+
 def test_queue_email_delivers_after_commit(queue_test_message, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         email = queue_test_message(to="amina@example.com")
