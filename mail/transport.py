@@ -1,4 +1,4 @@
-"""The worker's side of SMTP: one connection per process, kept open between messages.
+"""The worker's side of SMTP: one connection per worker thread, kept open between messages.
 
 Opening an SMTP connection (TCP, greeting, EHLO, perhaps STARTTLS and AUTH) costs several round
 trips — more than sending a small message over a connection that is already open. Each worker
@@ -8,6 +8,7 @@ before a fork) and reopens it when the settings change or the server has dropped
 
 import logging
 import smtplib
+import threading
 import time
 
 from django.conf import settings
@@ -31,8 +32,11 @@ def _settings_key() -> tuple:
     )
 
 
-class ReusableConnection:
-    """A mail backend connection that survives between messages sent by the same process."""
+class ReusableConnection(threading.local):
+    """A mail backend connection that survives between messages sent by the same thread.
+
+    Thread-local: an SMTP session carries one message at a time, so two threads of one process
+    (Celery's thread pool, two deliveries racing) each keep their own."""
 
     def __init__(self):
         self._backend = None
@@ -100,5 +104,5 @@ class ReusableConnection:
             logger.debug("Closing the SMTP connection failed", exc_info=True)
 
 
-# One per process: Celery's prefork children each get their own after the fork.
+# One per thread (per process under prefork: each child gets its own after the fork).
 connection = ReusableConnection()
