@@ -61,6 +61,11 @@ class OutgoingEmail(models.Model):
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # Set by the dispatcher when it hands a due row to the workers, cleared when a worker claims
+    # it: while a backlog drains, a row waiting in the broker is not handed out again each run.
+    dispatched_until = models.DateTimeField(
+        _("handed to the workers until"), null=True, blank=True, editable=False
+    )
     fault = models.CharField(
         _("fault"), max_length=16, choices=Fault.choices, default=Fault.NONE, blank=True
     )

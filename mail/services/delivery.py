@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ..emails import build_message
@@ -67,7 +67,10 @@ def deliver_emails(
         if not claimed:
             return outcomes
         OutgoingEmail.objects.filter(pk__in=[email.pk for email in claimed]).update(
-            status=Status.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
+            status=Status.SENDING,
+            attempts=F("attempts") + 1,
+            dispatched_until=None,
+            updated_at=timezone.now(),
         )
         for email in claimed:
             email.status, email.attempts = Status.SENDING, email.attempts + 1
@@ -97,17 +100,34 @@ def dispatch_due_emails(*, now: datetime | None = None) -> int:
     Picks up retries that are due and rows whose after-commit hand-off never reached the
     broker, oldest first, at most ``MAIL_DISPATCH_BATCH_SIZE`` per run. A row that is also
     waiting in the broker is harmless: whichever task comes second finds it no longer queued.
-    Side effects: one task message per MAIL_DELIVERY_BATCH_SIZE rows; no database writes.
+
+    Side effects, in order: the rows are leased (``dispatched_until`` = now +
+    ``MAIL_DISPATCH_LEASE`` seconds), so that while a backlog drains, runs within the lease
+    skip a row already waiting in the broker instead of handing it out again; then one task
+    message per MAIL_DELIVERY_BATCH_SIZE rows. The worker that claims a row clears its lease;
+    a row whose task was lost goes out again once the lease has passed. If the broker cannot
+    be reached the leases are lifted again, for the next run.
     """
     now = now or timezone.now()
-    due_ids = list(
-        OutgoingEmail.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[: settings.MAIL_DISPATCH_BATCH_SIZE]
+    due = OutgoingEmail.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now).filter(
+        Q(dispatched_until__isnull=True) | Q(dispatched_until__lte=now)
     )
-    hand_off(due_ids)
-    if due_ids:
-        logger.info("Dispatched %d due e-mails", len(due_ids))
+    due_ids = list(
+        due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[
+            : settings.MAIL_DISPATCH_BATCH_SIZE
+        ]
+    )
+    if not due_ids:
+        return 0
+    leased_until = now + timedelta(seconds=settings.MAIL_DISPATCH_LEASE)
+    leased = OutgoingEmail.objects.filter(pk__in=due_ids, status=Status.QUEUED)
+    leased.update(dispatched_until=leased_until)
+    try:
+        hand_off(due_ids)
+    except Exception:
+        leased.filter(dispatched_until=leased_until).update(dispatched_until=None)
+        raise
+    logger.info("Dispatched %d due e-mails", len(due_ids))
     return len(due_ids)
 
 

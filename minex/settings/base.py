@@ -222,6 +222,8 @@ MAIL_CONFIGURATION_FAULT_DELAY = env.int("MAIL_CONFIGURATION_FAULT_DELAY", defau
 MAIL_STUCK_AFTER = env.int("MAIL_STUCK_AFTER", default=600)
 # How many due rows one dispatcher run hands to the workers.
 MAIL_DISPATCH_BATCH_SIZE = env.int("MAIL_DISPATCH_BATCH_SIZE", default=500)
+# Seconds a dispatched row is not handed out again while it waits in the broker (a backlog).
+MAIL_DISPATCH_LEASE = env.int("MAIL_DISPATCH_LEASE", default=60)
 # How many e-mails one delivery task sends over its SMTP connection: a transaction (or a
 # dispatcher run) that queues more publishes one task per this many. A worker that dies
 # mid-batch can cause at most this many duplicates; a batch must fit in the task's time limit.

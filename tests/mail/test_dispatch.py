@@ -52,6 +52,35 @@ def test_dispatch_due_emails_leaves_rows_that_are_not_due(queue_test_message):
     assert mail.outbox == []
 
 
+def test_dispatch_due_emails_hands_a_waiting_row_out_once_per_lease(queue_test_message, settings):
+    settings.MAIL_DISPATCH_LEASE = 60
+    email = queue_test_message()
+    start = timezone.now() + datetime.timedelta(seconds=3600)
+    # A retry due in an hour, and a dispatcher that runs ahead of the real clock: the task it
+    # hands the row to finds the row not yet due and leaves it queued, as a task still waiting
+    # in a backlog would.
+    OutgoingEmail.objects.filter(pk=email.pk).update(next_attempt_at=start)
+
+    def dispatch(seconds_later):
+        return dispatch_due_emails(now=start + datetime.timedelta(seconds=seconds_later))
+
+    assert [dispatch(0), dispatch(30), dispatch(59)] == [1, 0, 0]
+    assert dispatch(61) == 1  # the lease passed and the row is still queued: the task was lost
+    email.refresh_from_db()
+    assert email.status == Status.QUEUED
+    assert mail.outbox == []
+
+
+def test_dispatch_due_emails_lease_ends_when_a_worker_claims_the_row(queue_test_message, settings):
+    settings.MAIL_DISPATCH_LEASE = 60
+    email = queue_test_message()
+
+    assert dispatch_due_emails() == 1  # sent at once (eager task)
+
+    email.refresh_from_db()
+    assert (email.status, email.dispatched_until) == (Status.SENT, None)
+
+
 def test_dispatch_due_emails_respects_batch_size(queue_test_message, settings):
     settings.MAIL_DISPATCH_BATCH_SIZE = 2
     for n in range(3):
