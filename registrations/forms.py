@@ -218,7 +218,9 @@ class RegistrationForm(DelegateDetailsMixin, NeedsMixin, VisaMixin):
             },
         )
         self.order_fields(self.field_order)
-        policy = current_privacy_policy()
+        # The page carries the version it shows (a hidden input), so consent is recorded for
+        # the text the delegate could read, even if a new version is published meanwhile.
+        self.policy = policy = current_privacy_policy()
         self.fields["consent_privacy"].label = format_html(
             '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
             _("I have read and accept the"),
@@ -228,6 +230,18 @@ class RegistrationForm(DelegateDetailsMixin, NeedsMixin, VisaMixin):
 
     def clean(self):
         cleaned = super().clean()
+        shown = self.data.get("privacy_policy_version")
+        if cleaned.get("consent_privacy") and shown and shown != self.policy.version:
+            self.add_error(
+                "consent_privacy",
+                _(
+                    "The privacy policy has changed since this page was opened. "
+                    "Please read the new version and tick the box again."
+                ),
+            )
+            # Shown again unticked: consent to the new text needs a new tick.
+            self.data = self.data.copy()
+            self.data.pop("consent_privacy", None)
         if cleaned.get("visa_letter_needed") and not cleaned.get("latin_name"):
             self.add_error(
                 "latin_name", _("Please give your name as in your passport for the visa letter.")

@@ -473,3 +473,37 @@ def test_too_many_submissions_from_one_account_are_refused_politely(delegate_cli
     other = Client()
     other.force_login(make_delegate())
     assert other.post(url, _form_data(category)).status_code == 302
+
+
+def test_consent_to_a_privacy_policy_replaced_meanwhile_must_be_given_again(
+    delegate_client, monkeypatch
+):
+    import datetime as dt
+
+    from legal import policies
+
+    category = make_category()
+    url = f"/en/events/{category.event.slug}/register/"
+    shown = policies.current_privacy_policy().version
+    assert f'name="privacy_policy_version" value="{shown}"' in _text(delegate_client.get(url))
+
+    newer = policies.PolicyVersion("2027-01", dt.date(2027, 1, 1), "legal/privacy/2026-11.html")
+    monkeypatch.setattr(
+        policies, "PRIVACY_POLICY_VERSIONS", (*policies.PRIVACY_POLICY_VERSIONS, newer)
+    )
+    response = delegate_client.post(url, {**_form_data(category), "privacy_policy_version": shown})
+
+    assert response.status_code == 400
+    page = _text(response)
+    assert "The privacy policy has changed since this page was opened." in page
+    assert 'name="privacy_policy_version" value="2027-01"' in page
+    assert 'name="consent_privacy" required id="id_consent_privacy" checked' not in page
+    assert not Registration.objects.filter(delegate=delegate_client.delegate).exists()
+
+    response = delegate_client.post(
+        url, {**_form_data(category), "privacy_policy_version": "2027-01"}
+    )
+    assert response.status_code == 302
+    assert Registration.objects.get(delegate=delegate_client.delegate).privacy_policy_version == (
+        "2027-01"
+    )
