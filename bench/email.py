@@ -18,16 +18,16 @@ import sys
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [path for path in sys.path if os.path.abspath(path or ".") != _HERE]
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import re  # noqa: E402
-import signal  # noqa: E402
-import smtplib  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import re
+import signal
+import smtplib
+import socket
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
 
 ROOT = Path(_HERE).parent
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")

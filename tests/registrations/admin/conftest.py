@@ -2,6 +2,7 @@
 of the back office: anonymous, a delegate, an organiser of A, an organiser of B, a member of
 the secretariat and a superuser (groups from the real `setup_roles` command)."""
 
+import io
 from dataclasses import dataclass
 
 import pytest
@@ -95,7 +96,7 @@ class World:
 
 @pytest.fixture
 def roles(db):
-    call_command("setup_roles", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("setup_roles", stdout=io.StringIO())
 
 
 @pytest.fixture
