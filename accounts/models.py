@@ -127,6 +127,12 @@ class DelegateProfile(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # The details a registration copies from the profile (its snapshot) and forms pre-fill.
+    DETAIL_FIELDS = (
+        "title", "first_name", "last_name", "latin_name", "job_title", "organisation",
+        "country", "phone",
+    )  # fmt: skip
+
     class Meta:
         verbose_name = _("delegate profile")
         verbose_name_plural = _("delegate profiles")

@@ -4,19 +4,7 @@ from django.db import transaction
 
 from .models import DelegateProfile, User
 
-PROFILE_FIELDS = frozenset(
-    {
-        "title",
-        "first_name",
-        "last_name",
-        "latin_name",
-        "job_title",
-        "organisation",
-        "country",
-        "phone",
-        "preferred_language",
-    }
-)
+PROFILE_FIELDS = frozenset({*DelegateProfile.DETAIL_FIELDS, "preferred_language"})
 
 
 @transaction.atomic

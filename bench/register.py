@@ -33,6 +33,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
+from tests.processes import free_port
+
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_DATABASE", "minex_bench_register")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/11")
@@ -159,7 +161,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    port = _free_port()
+    port = free_port()
     static_root = tempfile.mkdtemp(prefix="minex-bench-static-")
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
@@ -242,14 +244,6 @@ def main() -> int:
     }
     print(json.dumps(result))
     return 0
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for(port: int, timeout: float = 30) -> None:

@@ -135,10 +135,7 @@ class DelegateDetailsMixin(forms.Form):
         max_length=32,
     )
 
-    PROFILE_FIELDS = (
-        "title", "first_name", "last_name", "latin_name", "job_title", "organisation",
-        "country", "phone",
-    )  # fmt: skip
+    PROFILE_FIELDS = DelegateProfile.DETAIL_FIELDS
 
     def profile_values(self) -> dict:
         return {name: self.cleaned_data[name] or "" for name in self.PROFILE_FIELDS}

@@ -8,20 +8,15 @@ shows whether the sender reused its connection.
 import email
 import email.policy
 import logging
-import socket
 import threading
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from tests.processes import free_port
+
 # aiosmtpd logs every SMTP command at INFO under "mail.log": noise in a failing test's output.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RecordingHandler:

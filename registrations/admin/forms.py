@@ -27,16 +27,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 
 # Delegate-profile fields the form writes (see registrations.services.register_on_behalf).
-PROFILE_FIELDS = (
-    "title",
-    "first_name",
-    "last_name",
-    "latin_name",
-    "job_title",
-    "organisation",
-    "country",
-    "phone",
-)
+PROFILE_FIELDS = DelegateProfile.DETAIL_FIELDS
 REGISTRATION_FIELDS = (
     "dietary_needs",
     "accessibility_needs",
