@@ -148,6 +148,18 @@ def test_event_page_shows_the_closing_time_in_the_events_zone(client, language):
         assert f"It closes on {in_almaty(closes, 'en')}." in page
 
 
+def test_kazakh_event_page_shows_the_events_clock_too(client):
+    closes = at_20_utc(20)
+    event = make_event(time_zone="Asia/Almaty", registration_closes_at=closes)
+
+    page = _text(client.get(f"/kk/events/{event.slug}/"))
+
+    # The month's name comes from the Kazakh catalogue; the day, the time and the zone are
+    # Almaty's.
+    local = closes + ALMATY_OFFSET
+    assert re.search(rf"(?<!\d){local.day} \w+ {local.year}, 01:00 {re.escape(ALMATY_LABEL)}", page)
+
+
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_event_page_shows_the_opening_time_in_the_events_zone(client, language):
     opens = at_20_utc(5)
