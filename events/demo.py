@@ -1,10 +1,15 @@
-"""The 2026 MINEX calendar, from the forums' own programme (shared/source, in Russian).
+"""The demo MINEX calendar: the 2026 editions from the forums' own programme (shared/source, in
+Russian).
 
 Where the programme gives no date, the dates are samples (flagged `dates_are_provisional`, shown
-as "sample dates") placed in the future so that registration can be tried.
+as "sample dates"). `seed_calendar` only ever creates rows: a demo that is already running
+(docker-compose seeds on every `up`) keeps every change the secretariat made.
 """
 
 import datetime
+from dataclasses import dataclass, field
+
+from .models import Event, Forum
 
 FORUMS = [
     {
@@ -272,3 +277,47 @@ EVENTS = [
         ),
     },
 ]
+
+
+@dataclass
+class CalendarSeed:
+    forums_created: int = 0
+    events_created: int = 0
+    # Every demo edition present after seeding, created now or found (by slug).
+    events: list[Event] = field(default_factory=list)
+
+
+def seed_calendar() -> CalendarSeed:
+    """Create the demo forums and editions that are missing; change nothing that exists.
+
+    Creates each of the four forums unless one with its slug exists, and each forum's 2026
+    edition. An edition is left out when an event with its slug, or an edition with its number
+    in that forum, already exists. Existing rows
+    are never written: a demo the secretariat has been using keeps its capacities, statuses
+    and windows (raising a capacity behind the services' back would let newcomers overtake the
+    waitlist). Run it inside a transaction.
+    """
+    seed = CalendarSeed()
+    forums = {}
+    for spec in FORUMS:
+        values = {key: value for key, value in spec.items() if key != "slug"}
+        forums[spec["slug"]], created = Forum.objects.get_or_create(
+            slug=spec["slug"], defaults=values
+        )
+        seed.forums_created += created
+    for spec in EVENTS:
+        event, created = _create_edition(forums[spec["forum"]], spec)
+        seed.events_created += created
+        if event is not None:
+            seed.events.append(event)
+    return seed
+
+
+def _create_edition(forum: Forum, edition: dict) -> tuple[Event | None, bool]:
+    existing = Event.objects.filter(slug=edition["slug"]).first()
+    if existing is not None:
+        return existing, False
+    if Event.objects.filter(forum=forum, edition_number=edition["edition_number"]).exists():
+        return None, False  # the secretariat's own edition with this number: not ours to add
+    values = {key: value for key, value in edition.items() if key != "forum"}
+    return Event.objects.create(forum=forum, status=Event.Status.PUBLISHED, **values), True

@@ -1,9 +1,9 @@
-import io
+"""The demo calendar (events.demo.seed_calendar; `seed_demo` adds the categories on top)."""
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 
+from events.demo import seed_calendar
 from events.models import Event, Forum
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +17,8 @@ def _snapshot():
     return forums, events
 
 
-def test_seed_demo_creates_the_four_forums_and_the_2026_calendar():
-    call_command("seed_demo", stdout=io.StringIO())
+def test_seed_calendar_creates_the_four_forums_and_the_2026_calendar():
+    seed_calendar()
     assert set(Forum.objects.values_list("slug", flat=True)) == {
         "astana",
         "asia",
@@ -38,16 +38,16 @@ def test_seed_demo_creates_the_four_forums_and_the_2026_calendar():
         assert Event.objects.get(forum__slug="eurasia").city == "Лондон"
 
 
-def test_seed_demo_marks_dates_not_in_the_programme_as_samples():
-    call_command("seed_demo", stdout=io.StringIO())
+def test_seed_calendar_marks_dates_not_in_the_programme_as_samples():
+    seed_calendar()
     provisional = set(
         Event.objects.filter(dates_are_provisional=True).values_list("forum__slug", flat=True)
     )
     assert provisional == {"asia", "europe", "eurasia"}
 
 
-def test_seed_demo_twice_leaves_the_same_rows():
-    call_command("seed_demo", stdout=io.StringIO())
+def test_seed_calendar_twice_leaves_the_same_rows():
+    seed_calendar()
     first = _snapshot()
-    call_command("seed_demo", stdout=io.StringIO())
+    seed_calendar()
     assert _snapshot() == first

@@ -1,13 +1,17 @@
 """seed_demo's delegate categories: realistic, per event in its currency, idempotent."""
 
+import datetime
 import io
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
-from registrations.models import DelegateCategory
+from events.models import Event, Forum
+from registrations.models import DelegateCategory, Registration
+from registrations.services import change_event_capacity
+from tests.factories import make_registration, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +54,49 @@ def test_seed_demo_twice_leaves_the_same_categories():
     assert list(DelegateCategory.objects.order_by("pk").values("pk", "event", "code", "price")) == (
         first
     )
+
+
+def _every_row():
+    """Every field of every forum, event, category and registration, as the database has it."""
+    return {
+        model.__name__: list(model.objects.order_by("pk").values())
+        for model in (Forum, Event, DelegateCategory, Registration)
+    }
+
+
+def _open_event():
+    return next(
+        event
+        for event in Event.objects.order_by("start_date")
+        if event.registration_state() == Event.RegistrationState.OPEN
+    )
+
+
+def test_seed_demo_again_changes_nothing_the_secretariat_changed():
+    call_command("seed_demo", stdout=io.StringIO())
+    event = _open_event()
+    delegate_category = event.categories.get(code="delegate")
+    secretariat = make_user(is_staff=True)
+    first = make_registration(delegate_category)
+    change_event_capacity(event, capacity=1, acting_user=secretariat)
+    waitlisted = make_registration(delegate_category)
+    exhibitors = event.categories.get(code="exhibitor")
+    exhibitors.is_open = False
+    exhibitors.save(update_fields=["is_open", "updated_at"])
+    event.registration_closes_at = timezone.now() + datetime.timedelta(days=1)
+    event.save(update_fields=["registration_closes_at", "updated_at"])
+    other = Event.objects.exclude(pk=event.pk).first()
+    other.status = Event.Status.ARCHIVED
+    other.save(update_fields=["status", "updated_at"])
+    forum = event.forum
+    forum.secretariat_email = "forum-desk@example.com"
+    forum.save(update_fields=["secretariat_email"])
+    before = _every_row()
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert _every_row() == before
+    assert (first.status, waitlisted.status) == ("confirmed", "waitlisted")
+    # The place is still taken: a newcomer joins the waitlist behind the one already on it.
+    newcomer = make_registration(delegate_category)
+    assert newcomer.status == Registration.Status.WAITLISTED
