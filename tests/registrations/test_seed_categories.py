@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone, translation
 
+from events.demo import seed_calendar
 from events.models import Event, Forum
+from registrations.demo import seed_categories
 from registrations.models import DelegateCategory, Registration
 from registrations.services import change_event_capacity
 from tests.factories import make_registration, make_user
@@ -20,7 +22,9 @@ def test_seed_demo_adds_categories_in_each_events_currency():
     call_command("seed_demo", stdout=io.StringIO())
 
     currencies = dict(
-        DelegateCategory.objects.filter(code="delegate").values_list("event__slug", "currency")
+        DelegateCategory.objects.filter(code="delegate", event__slug__endswith="-2026").values_list(
+            "event__slug", "currency"
+        )
     )
     assert currencies == {
         "minex-astana-2026": "KZT",
@@ -64,10 +68,11 @@ def _every_row():
     }
 
 
-def _open_event():
+def _open_event(events=None):
+    events = Event.objects.all() if events is None else events
     return next(
         event
-        for event in Event.objects.order_by("start_date")
+        for event in events.order_by("start_date")
         if event.registration_state() == Event.RegistrationState.OPEN
     )
 
@@ -100,3 +105,41 @@ def test_seed_demo_again_changes_nothing_the_secretariat_changed():
     # The place is still taken: a newcomer joins the waitlist behind the one already on it.
     newcomer = make_registration(delegate_category)
     assert newcomer.status == Registration.Status.WAITLISTED
+
+
+def test_a_delegate_can_register_today_in_every_forum():
+    call_command("seed_demo", stdout=io.StringIO())
+
+    statuses = {}
+    for forum in Forum.objects.all():
+        event = _open_event(forum.events.all())
+        statuses[forum.slug] = make_registration(event.categories.get(code="delegate")).status
+
+    assert statuses == dict.fromkeys(["astana", "asia", "europe", "eurasia"], "confirmed")
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime.datetime(2027, 6, 1, 12, tzinfo=datetime.UTC),
+        datetime.datetime(2029, 1, 15, 12, tzinfo=datetime.UTC),
+    ],
+    ids=["2027-06-01", "2029-01-15"],
+)
+def test_later_editions_get_the_forums_categories(now):
+    seed_categories(seed_calendar(now=now).events)
+
+    later = Event.objects.exclude(slug__endswith="-2026")
+    assert later.count() == 4  # one next edition per forum
+    for event in later:
+        categories = list(event.categories.order_by("display_order"))
+        first_edition = Event.objects.get(forum=event.forum, slug__endswith="-2026")
+        assert [(c.code, c.currency, c.price, c.is_open) for c in categories] == [
+            (c.code, c.currency, c.price, c.is_open)
+            for c in first_edition.categories.order_by("display_order")
+        ]
+        # The early-bird deadline moves with the edition.
+        deadline = event.categories.get(code="delegate").early_bird_deadline
+        first_deadline = first_edition.categories.get(code="delegate").early_bird_deadline
+        years = event.year - first_edition.year
+        assert deadline == first_deadline.replace(year=first_deadline.year + years)
