@@ -132,3 +132,29 @@ def test_seeding_again_later_adds_the_next_editions_and_keeps_the_earlier_ones()
         # The same day again adds nothing.
         seed_calendar(now=now)
         assert _snapshot() == after
+
+
+def test_later_titles_use_each_languages_ordinals():
+    now = datetime.datetime(2036, 1, 15, 12, tzinfo=datetime.UTC)
+
+    seed_calendar(now=now)
+
+    titles = {
+        event.forum.slug: (event.title_en, event.title_ru, event.title_kk)
+        for events in _open_editions(now).values()
+        for event in events
+    }
+    assert titles == {
+        "astana": (
+            "26th MINEX Forum, Astana 2036",
+            "26-й Форум MINEX, Астана 2036",
+            "26-шы MINEX форумы, Астана 2036",
+        ),
+        "asia": ("22nd MINEX Asia 2036", "22-й MINEX Asia 2036", "22-ші MINEX Asia 2036"),
+        "europe": ("20th MINEX Europe 2036", "20-й MINEX Europe 2036", "20-шы MINEX Europe 2036"),
+        "eurasia": (
+            "MINEX Eurasia 2036, London",
+            "MINEX Eurasia 2036, Лондон",
+            "MINEX Eurasia 2036, Лондон",
+        ),
+    }
