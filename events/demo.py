@@ -1,10 +1,18 @@
-"""The 2026 MINEX calendar, from the forums' own programme (shared/source, in Russian).
+"""The demo MINEX calendar: the 2026 editions from the forums' own programme (shared/source, in
+Russian), and each forum's next edition once its 2026 one has closed, so that registration can
+always be tried.
 
 Where the programme gives no date, the dates are samples (flagged `dates_are_provisional`, shown
-as "sample dates") placed in the future so that registration can be tried.
+as "sample dates"). `seed_calendar` only ever creates rows: a demo that is already running
+(docker-compose seeds on every `up`) keeps every change the secretariat made.
 """
 
 import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from .models import Event, Forum
 
 FORUMS = [
     {
@@ -272,3 +280,164 @@ EVENTS = [
         ),
     },
 ]
+
+# Later editions ------------------------------------------------------------------------------
+# Once a forum's 2026 edition has closed, the demo adds its next one: same place, month and
+# window, a year (or more) later, with sample dates and no programme yet.
+
+# Titles of a later edition, per forum: {en}/{ru}/{kk} are the edition's ordinal in each
+# language, {year} its year.
+_LATER_TITLES = {
+    "astana": (
+        "{en} MINEX Forum, Astana {year}",
+        "{ru} Форум MINEX, Астана {year}",
+        "{kk} MINEX форумы, Астана {year}",
+    ),
+    "eurasia": (
+        "MINEX Eurasia {year}, London",
+        "MINEX Eurasia {year}, Лондон",
+        "MINEX Eurasia {year}, Лондон",
+    ),
+    "europe": ("{en} MINEX Europe {year}", "{ru} MINEX Europe {year}", "{kk} MINEX Europe {year}"),
+    "asia": ("{en} MINEX Asia {year}", "{ru} MINEX Asia {year}", "{kk} MINEX Asia {year}"),
+}
+
+_SAMPLE_NOTE_EN = (
+    "A sample edition for trying the portal: the dates, the city and the fees are placeholders "
+    "until the organisers announce this edition."
+)
+_SAMPLE_NOTE_RU = (
+    "Пример мероприятия для знакомства с порталом: даты, город и стоимость участия условны до "
+    "объявления организаторами."
+)
+_SAMPLE_NOTE_KK = (
+    "Порталмен танысуға арналған үлгі іс-шара: күндері, қаласы және қатысу құны ұйымдастырушылар "
+    "жариялағанға дейін шартты."
+)
+
+
+def _ordinal_en(number: int) -> str:
+    if number % 100 in (11, 12, 13):
+        return f"{number}th"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+# Kazakh ordinals take -шы after a numeral whose last word has back vowels (алты 6, тоғыз 9,
+# он 10, жиырма 20, отыз 30, қырық 40, алпыс 60, тоқсан 90), else -ші (16-шы, 12-ші).
+_KK_BACK_UNITS = {6, 9}
+_KK_BACK_TENS = {1, 2, 3, 4, 6, 9}
+
+
+def _ordinal_kk(number: int) -> str:
+    units, tens = number % 10, number // 10 % 10
+    if units:
+        back = units in _KK_BACK_UNITS
+    elif tens:
+        back = tens in _KK_BACK_TENS
+    else:
+        back = False  # жүз (100), мың (1000)
+    return f"{number}-{'шы' if back else 'ші'}"
+
+
+def _shift(value, years: int):
+    return value.replace(year=value.year + years)
+
+
+def _edition(spec: dict, year: int, *, now: datetime.datetime) -> dict:
+    """The fields of the forum's edition in `year`: the 2026 one as the programme gives it, or
+    a later one with sample dates whose registration is open from `now` at the latest."""
+    if year == spec["year"]:
+        return dict(spec)
+    years = year - spec["year"]
+    number = spec["edition_number"] + years
+    title_en, title_ru, title_kk = _LATER_TITLES[spec["forum"]]
+    ordinals = {"en": _ordinal_en(number), "ru": f"{number}-й", "kk": _ordinal_kk(number)}
+    # Registration opens at the usual time, or today if that is still to come: the point of the
+    # edition is that it can be tried now.
+    start_of_today = datetime.datetime.combine(
+        now.astimezone(datetime.UTC).date(), datetime.time(), tzinfo=datetime.UTC
+    )
+    opens_at = min(_shift(spec["registration_opens_at"], years), start_of_today)
+    forum = next(forum for forum in FORUMS if forum["slug"] == spec["forum"])
+    return {
+        "forum": spec["forum"],
+        "slug": f"minex-{spec['forum']}-{year}",
+        "edition_number": number,
+        "year": year,
+        "title_en": title_en.format(year=year, **ordinals),
+        "title_ru": title_ru.format(year=year, **ordinals),
+        "title_kk": title_kk.format(year=year, **ordinals),
+        "city_en": spec["city_en"],
+        "city_ru": spec["city_ru"],
+        "city_kk": spec["city_kk"],
+        "country": spec["country"],
+        "time_zone": spec["time_zone"],
+        "start_date": _shift(spec["start_date"], years),
+        "end_date": _shift(spec["end_date"], years),
+        "dates_are_provisional": True,
+        "registration_opens_at": opens_at,
+        "registration_closes_at": _shift(spec["registration_closes_at"], years),
+        "capacity": spec["capacity"],
+        "description_en": f"{forum['summary_en']}\n\n{_SAMPLE_NOTE_EN}",
+        "description_ru": f"{forum['summary_ru']}\n\n{_SAMPLE_NOTE_RU}",
+        "description_kk": _SAMPLE_NOTE_KK,
+    }
+
+
+def _current_year(spec: dict, *, now: datetime.datetime) -> int:
+    """The year of the forum's first edition whose registration has not closed at `now`."""
+    year = spec["year"]
+    while _shift(spec["registration_closes_at"], year - spec["year"]) <= now:
+        year += 1
+    return year
+
+
+@dataclass
+class CalendarSeed:
+    forums_created: int = 0
+    events_created: int = 0
+    # Every demo edition present after seeding, created now or found (by slug).
+    events: list[Event] = field(default_factory=list)
+
+
+def seed_calendar(*, now: datetime.datetime | None = None) -> CalendarSeed:
+    """Create the demo forums and editions that are missing; change nothing that exists.
+
+    Creates each of the four forums unless one with its slug exists; each forum's 2026 edition
+    (even when past: it is the real one); and, once that edition's registration has closed
+    at `now` (default: the current time), the forum's next edition whose registration has not,
+    open for registration now and marked as sample dates. An edition is left out when an event
+    with its slug, or an edition with its number in that forum, already exists. Existing rows
+    are never written: a demo the secretariat has been using keeps its capacities, statuses
+    and windows (raising a capacity behind the services' back would let newcomers overtake the
+    waitlist). Run it inside a transaction.
+    """
+    now = now or timezone.now()
+    seed = CalendarSeed()
+    forums = {}
+    for spec in FORUMS:
+        values = {key: value for key, value in spec.items() if key != "slug"}
+        forums[spec["slug"]], created = Forum.objects.get_or_create(
+            slug=spec["slug"], defaults=values
+        )
+        seed.forums_created += created
+    for spec in EVENTS:
+        years = sorted({spec["year"], _current_year(spec, now=now)})
+        for year in years:
+            edition = _edition(spec, year, now=now)
+            event, created = _create_edition(forums[spec["forum"]], edition)
+            seed.events_created += created
+            if event is not None:
+                seed.events.append(event)
+    return seed
+
+
+def _create_edition(forum: Forum, edition: dict) -> tuple[Event | None, bool]:
+    existing = Event.objects.filter(slug=edition["slug"]).first()
+    if existing is not None:
+        return existing, False
+    if Event.objects.filter(forum=forum, edition_number=edition["edition_number"]).exists():
+        return None, False  # the secretariat's own edition with this number: not ours to add
+    values = {key: value for key, value in edition.items() if key != "forum"}
+    return Event.objects.create(forum=forum, status=Event.Status.PUBLISHED, **values), True

@@ -1,10 +1,11 @@
-"""Demo delegate categories for the 2026 calendar (events/demo.py), used by `seed_demo`.
+"""Demo delegate categories for the demo calendar (events/demo.py), used by `seed_demo`.
 
 Prices are plausible samples in each host country's currency (tenge in Astana, euro in
 Dublin, pounds in London, US dollars for MINEX Asia), not the forums' real fees.
 """
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from events.models import Event
@@ -126,9 +127,10 @@ _CATEGORIES = [
     },
 ]
 
-# Per event: currency, early-bird deadline, and (price, early-bird price) per priced category.
-_EVENT_PRICES = {
-    "minex-astana-2026": {
+# Per forum: currency, the 2026 early-bird deadline (a later edition's is as many years later),
+# and (price, early-bird price) per priced category.
+_FORUM_PRICES = {
+    "astana": {
         "currency": Currency.KZT,
         "early_bird_deadline": _utc(2026, 2, 28),
         "prices": {
@@ -137,7 +139,7 @@ _EVENT_PRICES = {
             "student": ("50000", None),
         },
     },
-    "minex-europe-2026": {
+    "europe": {
         "currency": Currency.EUR,
         "early_bird_deadline": _utc(2026, 10, 15),
         "prices": {
@@ -146,7 +148,7 @@ _EVENT_PRICES = {
             "student": ("150", None),
         },
     },
-    "minex-eurasia-2026": {
+    "eurasia": {
         "currency": Currency.GBP,
         "early_bird_deadline": _utc(2026, 10, 15),
         "prices": {
@@ -155,7 +157,7 @@ _EVENT_PRICES = {
             "student": ("125", None),
         },
     },
-    "minex-asia-2026": {
+    "asia": {
         "currency": Currency.USD,
         "early_bird_deadline": _utc(2026, 10, 31),
         "prices": {
@@ -167,35 +169,36 @@ _EVENT_PRICES = {
 }
 
 
-def seed_categories() -> int:
-    """Create or update the demo categories of every demo event; return how many.
+def seed_categories(events: Iterable[Event]) -> int:
+    """Give each demo event that has no delegate category yet the demo categories; return how
+    many were created.
 
-    Safe to run again: rows are matched on (event, code). A category's capacity is set only
-    when it is created: changing it on an existing event must go through
-    `services.change_category_capacity`, which promotes the waitlist.
+    An event that already has categories is left exactly as it is (prices, capacities, a
+    category the secretariat closed): categories are never updated here, since a capacity
+    change must go through `services.change_category_capacity`, which promotes the waitlist.
+    Events of forums outside the demo get nothing.
     """
     count = 0
-    for event_slug, plan in _EVENT_PRICES.items():
-        event = Event.objects.get(slug=event_slug)
+    for event in events:
+        plan = _FORUM_PRICES.get(event.forum.slug)
+        if plan is None or DelegateCategory.objects.filter(event=event).exists():
+            continue
+        deadline = plan["early_bird_deadline"]
+        deadline = deadline.replace(year=deadline.year + event.year - 2026)
         for order, spec in enumerate(_CATEGORIES, start=1):
             price, early_bird = plan["prices"].get(spec["code"], ("0", None))
-            values = {key: value for key, value in spec.items() if key not in ("code", "capacity")}
-            values.update(
+            DelegateCategory.objects.create(
+                event=event,
+                **spec,
                 display_order=order,
                 currency=plan["currency"],
                 price=Decimal(price),
                 early_bird_price=Decimal(early_bird) if early_bird else None,
-                early_bird_deadline=plan["early_bird_deadline"] if early_bird else None,
+                early_bird_deadline=deadline if early_bird else None,
                 payment_instructions_en=_PAYMENT_EN if price != "0" else "",
                 payment_instructions_ru=_PAYMENT_RU if price != "0" else "",
                 payment_instructions_kk=_PAYMENT_KK if price != "0" else "",
                 is_open=True,
-            )
-            DelegateCategory.objects.update_or_create(
-                event=event,
-                code=spec["code"],
-                defaults=values,
-                create_defaults={**values, "capacity": spec["capacity"]},
             )
             count += 1
     return count

@@ -156,7 +156,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery (see minex/celery.py): settings are read with the CELERY_ namespace.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The embedded default names a host for the in-memory broker: with none, kombu warns "No
+# hostname was supplied" on every task.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
