@@ -203,6 +203,16 @@ class RegistrationAdmin(admin.ModelAdmin):
         except (Registration.DoesNotExist, ValidationError, ValueError):
             return None
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # Django accepts a filter parameter spanning two relations only when it names a
+        # list_filter entry's field; the forum filter is a SimpleListFilter whose parameter
+        # (`event__forum__id__exact`, kept for the exports' links) is not a field path it
+        # recognises, so it answered 400. The filter's own queryset runs on the scoped
+        # queryset: another forum's id gives no rows.
+        if lookup == FORUM_PARAMETER:
+            return True
+        return super().lookup_allowed(lookup, value, request)
+
     # Permissions: no plain add form, no deletes; statuses never editable -------------------
 
     def has_add_permission(self, request):
