@@ -114,8 +114,8 @@ def queue_xlsx_export(
 
 
 def _hand_off(export_id: int) -> None:
-    """Publish the build task for this export (raises if the broker is unreachable; the
-    export then stays queued: see `release_stuck_exports`)."""
+    """Publish the build task for this export. Raises if the broker is unreachable (run
+    from `on_commit(robust=True)`, so Django logs it); the export then stays "queued"."""
     current_app.tasks[BUILD_XLSX_TASK].delay(export_id)
 
 
