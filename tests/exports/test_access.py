@@ -256,3 +256,14 @@ def test_an_organiser_asking_only_for_special_columns_is_told_to_choose(client, 
     assert response.status_code == 400
     assert "Choose at least one column." in response.content.decode()
     assert not ExportLog.objects.exists()
+
+
+def test_the_dashboard_holds_no_special_personal_data_for_an_organiser(client, attendees, by_role):
+    # A guard rather than a change: the dashboard shows counts only (visa letters requested,
+    # countries of residence), never a passport name, phone or need.
+    client.force_login(by_role["organiser"])
+
+    page = client.get(f"/en/staff/events/{attendees.event.slug}/dashboard/").content.decode()
+
+    assert attendees.event.title in page
+    assert [value for value in SPECIAL_VALUES if value in page] == []
