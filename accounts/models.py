@@ -136,6 +136,18 @@ class DelegateProfile(models.Model):
     class Meta:
         verbose_name = _("delegate profile")
         verbose_name_plural = _("delegate profiles")
+        permissions = [
+            # Passport name, nationality, phone, dietary and accessibility (health) needs, on
+            # profiles and registrations alike: the secretariat has it, organisers do not
+            # (registrations/roles.py). Checked by accounts.selectors.
+            (
+                "view_special_personal_data",
+                _(
+                    "Can see special personal data (passport name, nationality, phone, "
+                    "dietary and accessibility needs)"
+                ),
+            ),
+        ]
 
     def __str__(self):
         return self.full_name or str(self.user_id)

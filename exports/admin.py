@@ -19,8 +19,8 @@ class ExportLogAdmin(admin.ModelAdmin):
     show_full_result_count = False
     fields = (
         "created_at", "finished_at", "user", "event", "format", "variant", "language",
-        "filters", "columns", "status", "rows_total", "rows_done", "row_count", "file_name",
-        "error",
+        "filters", "columns", "status", "started_at", "attempts", "rows_total", "rows_done",
+        "row_count", "file_name", "failure", "error",
     )  # fmt: skip
     readonly_fields = fields
 

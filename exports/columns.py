@@ -73,6 +73,9 @@ class Column:
     kind: str = TEXT
     default: bool = True
     shareable: bool = False
+    # Special personal data (passport name, nationality, phone, dietary and accessibility
+    # needs): only for holders of `accounts.view_special_personal_data`, decided per request.
+    special: bool = False
     # Annotations the Python value reads instead of model fields: a code as plain text skips
     # the field's converter (parsing every phone number again costs more than the export).
     annotations: dict = field(default_factory=dict)
@@ -208,6 +211,7 @@ COLUMNS: dict[str, Column] = {
             _text("latin_name"),
             ("latin_name",),
             default=False,
+            special=True,
         ),
         Column("email", gettext_lazy("E-mail"), lambda r, c: r.email, _text("email"), ("email",)),
         Column(
@@ -243,6 +247,7 @@ COLUMNS: dict[str, Column] = {
             (),
             kind=PHONE,
             annotations={"export_phone": Cast("phone", CharField())},
+            special=True,
         ),
         Column(
             "nationality",
@@ -252,6 +257,7 @@ COLUMNS: dict[str, Column] = {
             (),
             default=False,
             annotations={"export_nationality": Cast("nationality", CharField())},
+            special=True,
         ),
         Column(
             "visa_letter_needed",
@@ -268,6 +274,7 @@ COLUMNS: dict[str, Column] = {
             _text("dietary_needs"),
             ("dietary_needs",),
             default=False,
+            special=True,
         ),
         Column(
             "accessibility_needs",
@@ -276,6 +283,7 @@ COLUMNS: dict[str, Column] = {
             _text("accessibility_needs"),
             ("accessibility_needs",),
             default=False,
+            special=True,
         ),
         Column(
             "consent_attendee_list",
@@ -323,6 +331,18 @@ COLUMNS: dict[str, Column] = {
 
 DEFAULT_COLUMNS = [name for name, column in COLUMNS.items() if column.default]
 SHAREABLE_COLUMNS = [name for name, column in COLUMNS.items() if column.shareable]
+
+
+def allowed_column_names(names, *, special_personal_data: bool) -> list[str]:
+    """`names` in the registry's order, unknown names and — unless `special_personal_data`
+    — the columns of special personal data dropped. The view calls this at request time and
+    stores the result, so a background task only ever builds the columns allowed then."""
+    wanted = set(names)
+    return [
+        name
+        for name, column in COLUMNS.items()
+        if name in wanted and (special_personal_data or not column.special)
+    ]
 
 
 def columns_named(names) -> list[Column]:

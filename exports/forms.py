@@ -7,7 +7,7 @@ from django_countries import countries
 
 from registrations.models import Registration
 
-from .columns import COLUMNS, DEFAULT_COLUMNS
+from .columns import COLUMNS, DEFAULT_COLUMNS, allowed_column_names
 from .models import ExportLog
 
 
@@ -54,6 +54,18 @@ class RegistrationFilterForm(forms.Form):
         }
 
 
+class ColumnsField(forms.MultipleChoiceField):
+    """The columns to export. Columns the user may not export (`hidden`) are neither offered
+    nor refused: a posted one (an old bookmark, a crafted form) is dropped."""
+
+    hidden: frozenset[str] = frozenset()
+
+    def clean(self, value):
+        if value:
+            value = [name for name in value if name not in self.hidden]
+        return super().clean(value)
+
+
 class ExportForm(forms.Form):
     format = forms.ChoiceField(
         label=_("Format"),
@@ -71,7 +83,7 @@ class ExportForm(forms.Form):
             "attendee list, and only their name, job title, organisation and country."
         ),
     )
-    columns = forms.MultipleChoiceField(
+    columns = ColumnsField(
         label=_("Columns"),
         choices=[(name, column.label) for name, column in COLUMNS.items()],
         initial=DEFAULT_COLUMNS,
@@ -79,6 +91,17 @@ class ExportForm(forms.Form):
         required=False,
         help_text=_("Ignored for the list for sharing."),
     )
+
+    def __init__(self, *args, special_personal_data: bool, **kwargs):
+        """`special_personal_data`: whether the user may export passport names,
+        nationality, phones, dietary and accessibility needs (else those columns are
+        hidden)."""
+        super().__init__(*args, **kwargs)
+        allowed = allowed_column_names(COLUMNS, special_personal_data=special_personal_data)
+        field = self.fields["columns"]
+        field.choices = [(name, COLUMNS[name].label) for name in allowed]
+        field.initial = [name for name in DEFAULT_COLUMNS if name in allowed]
+        field.hidden = frozenset(COLUMNS) - set(allowed)
 
     def clean(self):
         cleaned = super().clean()

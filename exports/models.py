@@ -35,6 +35,17 @@ class ExportLog(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class Failure(models.TextChoices):
+        """Why a background export failed, in words the organiser reads on its status page
+        (the technical detail stays in `error`, for the secretariat)."""
+
+        ERROR = "error", _("Something went wrong while the file was being written.")
+        TIME_LIMIT = "time_limit", _("The export took longer than the time allowed.")
+        WORKER_STOPPED = (
+            "worker_stopped",
+            _("The server preparing the file stopped several times before it was finished."),
+        )
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -60,6 +71,13 @@ class ExportLog(models.Model):
     row_count = models.PositiveIntegerField(_("rows exported"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=export_file_path, max_length=255, blank=True)
     error = models.TextField(_("error"), blank=True)
+    failure = models.CharField(
+        _("reason for the failure"), max_length=20, choices=Failure.choices, blank=True
+    )
+    # Set each time a worker claims the export (queued → running): the sweep
+    # (`services.release_stuck_exports`) finds runs whose worker died by it.
+    started_at = models.DateTimeField(_("last run started"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("runs started"), default=0)
 
     class Meta:
         verbose_name = _("export")

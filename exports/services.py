@@ -2,16 +2,24 @@
 
 Every export, whatever its format, leaves an `ExportLog` row: who, when, which event, the
 filters, the columns and, once written, the number of rows.
+
+Imports flow one way: `exports.tasks` imports this module, never the reverse. The build task
+is queued by its registered name (`BUILD_XLSX_TASK`) through Celery's task registry; the
+exports app imports its tasks module when Django starts (`ExportsConfig.ready`), so the
+name is registered in every process — web and worker — and the registry's task honours
+CELERY_TASK_ALWAYS_EAGER (the embedded set-up), which `send_task` would not.
 """
 
 import logging
 import tempfile
 from datetime import timedelta
 
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,6 +32,9 @@ from .forms import RegistrationFilterForm
 from .models import ExportLog
 
 logger = logging.getLogger(__name__)
+
+# The Celery name of the task that runs `build_xlsx_export` (exports/tasks.py registers it).
+BUILD_XLSX_TASK = "exports.tasks.build_xlsx_export"
 
 
 def record_export(
@@ -64,9 +75,14 @@ def finish_export(export_id: int, *, row_count: int) -> None:
     )
 
 
-def fail_export(export_id: int, *, error: str) -> None:
+def fail_export(export_id: int, *, error: str, failure: str = ExportLog.Failure.ERROR) -> None:
+    """Mark the export failed: `failure` is the reason its organiser reads (translated when
+    the page is shown), `error` the technical detail kept for the secretariat."""
     ExportLog.objects.filter(pk=export_id).update(
-        status=ExportLog.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+        status=ExportLog.Status.FAILED,
+        error=error[:2000],
+        failure=failure,
+        finished_at=timezone.now(),
     )
 
 
@@ -98,10 +114,9 @@ def queue_xlsx_export(
 
 
 def _hand_off(export_id: int) -> None:
-    # Imported here because the tasks module imports the services (imports flow one way).
-    from .tasks import build_xlsx_export as build_xlsx_export_task
-
-    build_xlsx_export_task.delay(export_id)
+    """Publish the build task for this export. Raises if the broker is unreachable (run
+    from `on_commit(robust=True)`, so Django logs it); the export then stays "queued"."""
+    current_app.tasks[BUILD_XLSX_TASK].delay(export_id)
 
 
 def export_queryset(export: ExportLog):
@@ -127,7 +142,10 @@ def build_xlsx_export(export_id: int) -> ExportLog.Status:
     "queued" to "running", so a redelivered task — while the first run is still writing, or
     after it finished or failed — changes nothing and returns the row's status."""
     claimed = ExportLog.objects.filter(pk=export_id, status=ExportLog.Status.QUEUED).update(
-        status=ExportLog.Status.RUNNING, rows_done=0
+        status=ExportLog.Status.RUNNING,
+        rows_done=0,
+        started_at=timezone.now(),
+        attempts=F("attempts") + 1,
     )
     export = ExportLog.objects.select_related("event").get(pk=export_id)
     if not claimed:
@@ -153,12 +171,60 @@ def build_xlsx_export(export_id: int) -> ExportLog.Status:
         finish_export(export_id, row_count=count)
         return ExportLog.Status.DONE
     except SoftTimeLimitExceeded:
-        fail_export(export_id, error="The export took longer than the time limit.")
+        fail_export(
+            export_id,
+            error="The export took longer than the time limit.",
+            failure=ExportLog.Failure.TIME_LIMIT,
+        )
         return ExportLog.Status.FAILED
     except Exception as error:
         logger.exception("XLSX export %s failed", export_id)
         fail_export(export_id, error=f"{type(error).__name__}: {error}")
         return ExportLog.Status.FAILED
+
+
+def release_stuck_exports(*, now=None) -> dict[str, int]:
+    """Queue again background exports whose worker died; fail those that ran too often.
+
+    A run claims its export by setting it "running" (`build_xlsx_export`); if the worker is
+    killed (out of memory, a deploy, the hard time limit), Celery redelivers the message, but
+    the redelivered task sees "running" and does nothing, so the export would stay "running"
+    for ever. An export counts as stuck once its last run started more than
+    `EXPORTS_STUCK_AFTER` seconds ago: longer than the task's hard time limit, so a merely
+    slow run has been stopped by Celery first and cannot finish after being taken from it.
+
+    Side effects, in order, in one transaction: stuck exports that already ran
+    `EXPORTS_MAX_ATTEMPTS` times are marked failed (the organiser's status page says why);
+    the others go back to "queued" with their progress reset; after commit each of those is
+    handed to the build task again. A warning is logged. Returns the counts.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.EXPORTS_STUCK_AFTER)
+    running = ExportLog.objects.filter(status=ExportLog.Status.RUNNING)
+    stuck = running.filter(
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)
+    )
+    with transaction.atomic():
+        failed = stuck.filter(attempts__gte=settings.EXPORTS_MAX_ATTEMPTS).update(
+            status=ExportLog.Status.FAILED,
+            failure=ExportLog.Failure.WORKER_STOPPED,
+            error=f"The worker stopped during each of {settings.EXPORTS_MAX_ATTEMPTS} runs.",
+            finished_at=now,
+        )
+        requeued_ids = list(stuck.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        ExportLog.objects.filter(pk__in=requeued_ids, status=ExportLog.Status.RUNNING).update(
+            status=ExportLog.Status.QUEUED, rows_done=0
+        )
+        for export_id in requeued_ids:
+            transaction.on_commit(lambda export_id=export_id: _hand_off(export_id), robust=True)
+    if failed or requeued_ids:
+        logger.warning(
+            "Released %d exports stuck in running (%d queued again, %d failed)",
+            failed + len(requeued_ids),
+            len(requeued_ids),
+            failed,
+        )
+    return {"requeued": len(requeued_ids), "failed": failed}
 
 
 def download_filename(export: ExportLog) -> str:

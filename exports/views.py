@@ -20,9 +20,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.selectors import may_see_special_personal_data
+
 from . import selectors, services, writers
 from .charts import day_chart
-from .columns import SHAREABLE_COLUMNS, ExportContext, columns_named
+from .columns import SHAREABLE_COLUMNS, ExportContext, allowed_column_names, columns_named
 from .forms import ExportForm, RegistrationFilterForm
 from .models import ExportLog
 
@@ -89,7 +91,10 @@ def export_registrations(request, slug):
             {"event": event, "filter_form": filter_form, "form": None},
             status=400,
         )
-    form = ExportForm(request.POST or None)
+    form = ExportForm(
+        request.POST or None,
+        special_personal_data=may_see_special_personal_data(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         return _export(request, event, filter_form, form.cleaned_data)
     status = 400 if request.method == "POST" else 200
@@ -109,10 +114,12 @@ def export_registrations(request, slug):
 
 def _export(request, event, filter_form, choice):
     sharing = choice["variant"] == ExportLog.Variant.SHARING
-    if sharing:
-        column_names = list(SHAREABLE_COLUMNS)
-    else:
-        column_names = [column.name for column in columns_named(choice["columns"])]
+    # Decided here, at request time, for every path (CSV through COPY or Python, XLSX in the
+    # request or queued): the log row stores the allowed names and the task builds those.
+    column_names = allowed_column_names(
+        SHAREABLE_COLUMNS if sharing else choice["columns"],
+        special_personal_data=may_see_special_personal_data(request.user),
+    )
     columns = columns_named(column_names)
     queryset = selectors.export_registrations(event, filter_form.cleaned_data, sharing=sharing)
     context = ExportContext.for_event(event)

@@ -240,6 +240,12 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # Special personal data: shown only to holders of `accounts.view_special_personal_data`
+    # (the secretariat), never to organisers — in exports and in the admin alike.
+    SPECIAL_PERSONAL_DATA_FIELDS = (
+        "latin_name", "nationality", "phone", "dietary_needs", "accessibility_needs",
+    )  # fmt: skip
+
     class Meta:
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")

@@ -49,6 +49,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "mail.view_outgoingemail",
         "mail.change_outgoingemail",
         "exports.view_exportlog",
+        # Passport names, nationality, phone, dietary and accessibility needs: organisers
+        # do not see them in exports or the admin.
+        "accounts.view_special_personal_data",
     ),
     ORGANISER: (
         "events.view_forum",

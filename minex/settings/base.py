@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .environment import BASE_DIR, database_from_env, env, redis_url_from_env
@@ -181,6 +182,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mail.tasks.dispatch_due_emails",
         "schedule": env.float("MAIL_DISPATCH_INTERVAL", default=30.0),
     },
+    # Background exports whose worker died are queued again (or failed after a few runs).
+    "exports-release-stuck": {
+        "task": "exports.tasks.release_stuck_exports",
+        "schedule": env.float("EXPORTS_SWEEP_INTERVAL", default=300.0),
+    },
     # Attendee lists are personal data: background export files are deleted once expired.
     "exports-purge-expired-files": {
         "task": "exports.tasks.purge_expired_export_files",
@@ -238,6 +244,18 @@ EXPORTS_XLSX_SYNC_MAX_ROWS = env.int("EXPORTS_XLSX_SYNC_MAX_ROWS", default=5000)
 EXPORTS_FILE_RETENTION_HOURS = env.int("EXPORTS_FILE_RETENTION_HOURS", default=72)
 # Seconds an XLSX task may run (it writes about 10,000 rows a second).
 EXPORTS_TASK_SOFT_TIME_LIMIT = env.int("EXPORTS_TASK_SOFT_TIME_LIMIT", default=900)
+# Celery kills a run this long (the soft limit's clean failure had a minute to happen).
+EXPORTS_TASK_TIME_LIMIT = EXPORTS_TASK_SOFT_TIME_LIMIT + 60
+# An export "running" for longer than this lost its worker (killed, out of memory, host
+# restarted): the sweep queues it again, or fails it after EXPORTS_MAX_ATTEMPTS runs. Above
+# the hard time limit, so a slow run has been stopped by Celery before it is taken from it.
+EXPORTS_STUCK_AFTER = env.int("EXPORTS_STUCK_AFTER", default=EXPORTS_TASK_TIME_LIMIT + 60)
+if EXPORTS_STUCK_AFTER <= EXPORTS_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"EXPORTS_STUCK_AFTER ({EXPORTS_STUCK_AFTER}s) must be above the export task's hard "
+        f"time limit ({EXPORTS_TASK_TIME_LIMIT}s)."
+    )
+EXPORTS_MAX_ATTEMPTS = env.int("EXPORTS_MAX_ATTEMPTS", default=3)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

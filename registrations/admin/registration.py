@@ -12,6 +12,8 @@
   indexes.
 """
 
+import json
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import may_see_special_personal_data
 from events.selectors import events_visible_to
 
 from .. import services
@@ -45,6 +48,34 @@ from .forms import OnBehalfForm
 # Changelist parameters that are the admin's own, not filters: not passed on to the exports.
 NOT_FILTERS = {"o", "p", "e", "_changelist_filters", FORUM_PARAMETER, EVENT_PARAMETER}
 
+SPECIAL_FIELDS = frozenset(Registration.SPECIAL_PERSONAL_DATA_FIELDS)
+
+
+def _names_special_field(item) -> bool:
+    """Whether a list_display / search_fields / list_filter entry reads a field of special
+    personal data (`phone`, `^phone`, `phone__startswith`, `("phone", SomeFilter)`)."""
+    if isinstance(item, (list, tuple)):
+        item = item[0]
+    if not isinstance(item, str):
+        return False  # a filter class: none of ours reads those fields
+    return item.lstrip("^=@").split("__")[0] in SPECIAL_FIELDS
+
+
+def _hide_special_changes(details: dict) -> dict:
+    """A history entry's details with the old and new values of special personal data
+    replaced by a note that they are hidden (the field's name stays: something changed)."""
+    changes = details.get("changes")
+    if not isinstance(changes, dict) or not SPECIAL_FIELDS & set(changes):
+        return details
+    hidden = gettext("(hidden: special personal data)")
+    return {
+        **details,
+        "changes": {
+            name: {"old": hidden, "new": hidden} if name in SPECIAL_FIELDS else change
+            for name, change in changes.items()
+        },
+    }
+
 
 class RegistrationHistoryInline(admin.TabularInline):
     model = RegistrationHistory
@@ -57,6 +88,19 @@ class RegistrationHistoryInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    def get_fields(self, request, obj=None):
+        if may_see_special_personal_data(request.user):
+            return self.fields
+        return tuple("details_shown" if name == "details" else name for name in self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("details"))
+    def details_shown(self, entry):
+        # The old → new values of a correction, without those of special personal data.
+        return json.dumps(_hide_special_changes(entry.details), ensure_ascii=False)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -79,6 +123,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "event",
         "category",
         "status",
+        "phone",  # special personal data: the secretariat's only (get_list_display)
         "created_at",
     )
     list_display_links = ("reference",)
@@ -202,6 +247,47 @@ class RegistrationAdmin(admin.ModelAdmin):
             return queryset.get(**{field.name: field.to_python(object_id)})
         except (Registration.DoesNotExist, ValidationError, ValueError):
             return None
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Django accepts a filter parameter spanning two relations only when it names a
+        # list_filter entry's field; the forum filter is a SimpleListFilter whose parameter
+        # (`event__forum__id__exact`, kept for the exports' links) is not a field path it
+        # recognises, so it answered 400. The filter's own queryset runs on the scoped
+        # queryset: another forum's id gives no rows.
+        if lookup == FORUM_PARAMETER:
+            return True
+        # A querystring filter on special personal data (`?dietary_needs__icontains=...`)
+        # would reveal it row by row: refused (400) without the permission.
+        if _names_special_field(lookup) and not (
+            request is not None and may_see_special_personal_data(request.user)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    # Special personal data: shown only to holders of the permission ---------------------
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if may_see_special_personal_data(request.user):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in SPECIAL_FIELDS]})
+            for name, options in fieldsets
+        ]
+
+    def get_list_display(self, request):
+        return self._without_special(request, super().get_list_display(request))
+
+    def get_search_fields(self, request):
+        return self._without_special(request, super().get_search_fields(request))
+
+    def get_list_filter(self, request):
+        return self._without_special(request, super().get_list_filter(request))
+
+    def _without_special(self, request, items):
+        if may_see_special_personal_data(request.user):
+            return items
+        return type(items)(item for item in items if not _names_special_field(item))
 
     # Permissions: no plain add form, no deletes; statuses never editable -------------------
 

@@ -18,10 +18,24 @@ from tests.factories import make_category, make_delegate, make_event, make_forum
 FORMULAS = ['=HYPERLINK("http://evil","x")', "+1+1", "@SUM(A1)", "-2+3"]
 
 
-def make_staff(*, forums=(), permission: bool = True, all_forums: bool = False, **fields) -> User:
+def make_staff(
+    *,
+    forums=(),
+    permission: bool = True,
+    all_forums: bool = False,
+    special: bool = False,
+    **fields,
+) -> User:
     """A staff account with `registrations.view_registration` (as the Organiser group gives),
-    organiser of `forums`; `all_forums` adds `events.view_all_forums` (the secretariat)."""
+    organiser of `forums`; `all_forums` adds `events.view_all_forums` and `special`
+    `accounts.view_special_personal_data` (both of which the secretariat holds)."""
     user = make_user(**{"is_staff": True, **fields})
+    if special:
+        user.user_permissions.add(
+            Permission.objects.get(
+                codename="view_special_personal_data", content_type__app_label="accounts"
+            )
+        )
     if permission:
         user.user_permissions.add(
             Permission.objects.get(

@@ -153,3 +153,117 @@ def test_a_queued_export_of_forum_a_is_404_for_forum_b(
     client.force_login(make_staff(forums=[make_forum()]))
     assert client.get(f"/en/staff/exports/{export.pk}/").status_code == 404
     assert client.get(f"/en/staff/exports/{export.pk}/download/").status_code == 404
+
+
+# Special personal data: passport name, nationality, phone, dietary and accessibility needs.
+# The real groups (setup_roles): the Secretariat has `accounts.view_special_personal_data`,
+# the Organiser does not, and gets no such column whatever it asks for.
+
+SPECIAL_HEADERS = {"Name in Latin letters", "Nationality", "Phone", "Dietary needs",
+                   "Accessibility needs"}  # fmt: skip
+SPECIAL_COLUMNS = {"latin_name", "nationality", "phone", "dietary_needs", "accessibility_needs"}
+# Values of the attendees fixture's registrations in those columns.
+SPECIAL_VALUES = ("Aigerim Nurlankyzy", "Ivan Petrov", "Халал", "+77012345678", "+79161234567")
+
+
+@pytest.fixture
+def by_role(attendees):
+    import io
+
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from registrations.roles import ORGANISER, SECRETARIAT
+
+    call_command("setup_roles", stdout=io.StringIO())
+    organiser = make_staff(forums=[attendees.forum], permission=False)
+    organiser.groups.add(Group.objects.get(name=ORGANISER))
+    secretariat = make_staff(permission=False)
+    secretariat.groups.add(Group.objects.get(name=SECRETARIAT))
+    return {role: User.objects.get(pk=user.pk) for role, user in
+            (("organiser", organiser), ("secretariat", secretariat))}  # fmt: skip
+
+
+def _export_everything(client, event, format, capture):
+    """POST every column; return (headers, the whole file as text, the export's log row)."""
+    from exports.columns import COLUMNS
+
+    from .conftest import read_csv, read_xlsx
+
+    url = f"/en/staff/events/{event.slug}/export/"
+    data = {"format": format.removesuffix("_async"), "variant": "full", "columns": list(COLUMNS)}
+    if format == "xlsx_async":
+        with override_settings(EXPORTS_XLSX_SYNC_MAX_ROWS=1), capture(execute=True):
+            response = client.post(url, data)
+        assert response.status_code == 302
+        export = ExportLog.objects.get()
+        assert export.status == "done"
+        with export.file.open("rb") as file:
+            rows = read_xlsx(file.read())
+    else:
+        response = client.post(url, data)
+        assert response.status_code == 200
+        body = body_of(response)
+        rows = read_xlsx(body) if format == "xlsx" else read_csv(body, ";" if "semi" in format
+                                                                  else ",")  # fmt: skip
+        export = ExportLog.objects.get()
+    text = "\n".join(" ".join(str(value) for value in row if value is not None) for row in rows)
+    return set(rows[0]), text, export
+
+
+@pytest.mark.parametrize("format", ["csv", "csv_semicolon", "xlsx", "xlsx_async"])
+@pytest.mark.parametrize(("role", "sees"), [("organiser", False), ("secretariat", True)])
+def test_special_personal_data_columns_only_for_the_secretariat(
+    client, attendees, by_role, django_capture_on_commit_callbacks, format, role, sees
+):
+    client.force_login(by_role[role])
+
+    headers, text, export = _export_everything(
+        client, attendees.event, format, django_capture_on_commit_callbacks
+    )
+
+    assert {"Reference", "Organisation", "Country"} <= headers
+    assert (headers & SPECIAL_HEADERS) == (SPECIAL_HEADERS if sees else set())
+    assert {value for value in SPECIAL_VALUES if value in text} == (
+        set(SPECIAL_VALUES) if sees else set()
+    )
+    # What the log (and so the background task) got: the columns allowed at request time.
+    assert (set(export.columns) & SPECIAL_COLUMNS) == (SPECIAL_COLUMNS if sees else set())
+
+
+@pytest.mark.parametrize(("role", "sees"), [("organiser", False), ("secretariat", True)])
+def test_the_export_form_offers_special_columns_only_to_the_secretariat(
+    client, attendees, by_role, role, sees
+):
+    client.force_login(by_role[role])
+
+    page = client.get(f"/en/staff/events/{attendees.event.slug}/export/").content.decode()
+
+    assert 'value="organisation"' in page
+    for name in SPECIAL_COLUMNS:
+        assert (f'value="{name}"' in page) == sees, name
+
+
+def test_an_organiser_asking_only_for_special_columns_is_told_to_choose(client, attendees, by_role):
+    client.force_login(by_role["organiser"])
+
+    response = client.post(
+        f"/en/staff/events/{attendees.event.slug}/export/",
+        {"format": "csv", "variant": "full", "columns": ["phone", "dietary_needs"]},
+    )
+
+    assert response.status_code == 400
+    assert "Choose at least one column." in response.content.decode()
+    assert not ExportLog.objects.exists()
+
+
+def test_the_dashboard_holds_no_special_personal_data_for_an_organiser(client, attendees, by_role):
+    # A guard rather than a change: the dashboard shows counts only (visa letters requested,
+    # countries of residence), never a passport name, phone or need.
+    client.force_login(by_role["organiser"])
+
+    page = client.get(f"/en/staff/events/{attendees.event.slug}/dashboard/").content.decode()
+
+    assert attendees.event.title in page
+    assert [value for value in SPECIAL_VALUES if value in page] == []

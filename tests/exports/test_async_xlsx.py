@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def organiser(client, attendees):
-    user = make_staff(forums=[attendees.forum])
+    # With special personal data (the phone column): see test_access.py for those without.
+    user = make_staff(forums=[attendees.forum], special=True)
     client.force_login(user)
     return user
 

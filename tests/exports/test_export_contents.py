@@ -1,4 +1,4 @@
-"""What an organiser's export holds: both CSV variants and XLSX, opened the way Excel would."""
+"""What an export holds: both CSV variants and XLSX, opened the way Excel would."""
 
 import datetime
 
@@ -24,16 +24,18 @@ def export(client, event, *, format, variant="full", columns=ALL_COLUMNS, query=
 
 
 @pytest.fixture
-def organiser_client(client, attendees):
-    client.force_login(make_staff(forums=[attendees.forum]))
+def staff_client(client, attendees):
+    """A forum's staff member who may see special personal data (as the secretariat may):
+    every column comes out. What organisers without it get: tests/exports/test_access.py."""
+    client.force_login(make_staff(forums=[attendees.forum], special=True))
     return client
 
 
 @pytest.mark.parametrize(("format", "delimiter"), [("csv", ","), ("csv_semicolon", ";")])
 def test_csv_opens_with_bom_headers_and_every_registration(
-    organiser_client, attendees, format, delimiter
+    staff_client, attendees, format, delimiter
 ):
-    response = export(organiser_client, attendees.event, format=format)
+    response = export(staff_client, attendees.event, format=format)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -71,10 +73,10 @@ def test_csv_opens_with_bom_headers_and_every_registration(
 
 @pytest.mark.parametrize(("format", "delimiter"), [("csv", ","), ("csv_semicolon", ";")])
 def test_csv_formulas_come_out_inert_and_phones_keep_their_plus(
-    organiser_client, attendees, format, delimiter
+    staff_client, attendees, format, delimiter
 ):
     rows = as_dicts(
-        read_csv(body_of(export(organiser_client, attendees.event, format=format)), delimiter)
+        read_csv(body_of(export(staff_client, attendees.event, format=format)), delimiter)
     )
 
     by_reference = {row["Reference"]: row for row in rows}
@@ -91,9 +93,9 @@ def test_csv_formulas_come_out_inert_and_phones_keep_their_plus(
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])
-def test_csv_headers_and_values_in_the_organisers_language(organiser_client, attendees, lang):
+def test_csv_headers_and_values_in_the_organisers_language(staff_client, attendees, lang):
     rows = read_csv(
-        body_of(export(organiser_client, attendees.event, format="csv_semicolon", lang=lang)), ";"
+        body_of(export(staff_client, attendees.event, format="csv_semicolon", lang=lang)), ";"
     )
 
     with translation.override(lang):
@@ -114,8 +116,8 @@ def test_csv_headers_and_values_in_the_organisers_language(organiser_client, att
         assert kazakh["category"] == "Delegate"  # no Kazakh name: the English one
 
 
-def test_xlsx_keeps_texts_as_text_phones_with_plus_and_local_dates(organiser_client, attendees):
-    response = export(organiser_client, attendees.event, format="xlsx")
+def test_xlsx_keeps_texts_as_text_phones_with_plus_and_local_dates(staff_client, attendees):
+    response = export(staff_client, attendees.event, format="xlsx")
 
     assert response.status_code == 200
     assert response["Content-Type"] == (
@@ -142,7 +144,7 @@ def test_xlsx_keeps_texts_as_text_phones_with_plus_and_local_dates(organiser_cli
             assert cell.data_type != "f", f"{cell.coordinate} is a formula: {cell.value!r}"
 
 
-def test_xlsx_formula_typed_as_text_stays_text_when_reopened(organiser_client, attendees):
+def test_xlsx_formula_typed_as_text_stays_text_when_reopened(staff_client, attendees):
     from registrations.services import update_registration_details
 
     update_registration_details(
@@ -150,18 +152,18 @@ def test_xlsx_formula_typed_as_text_stays_text_when_reopened(organiser_client, a
         job_title="#N/A",
     )  # fmt: skip
 
-    rows = as_dicts(read_xlsx(body_of(export(organiser_client, attendees.event, format="xlsx"))))
+    rows = as_dicts(read_xlsx(body_of(export(staff_client, attendees.event, format="xlsx"))))
 
     hidden = next(row for row in rows if row["Reference"] == attendees.hidden.reference)
     assert hidden["Organisation"] == "=1+1"
     assert hidden["Job title"] == "#N/A"
 
 
-def test_column_choice_and_default_columns(organiser_client, attendees):
+def test_column_choice_and_default_columns(staff_client, attendees):
     rows = read_csv(
         body_of(
             export(
-                organiser_client,
+                staff_client,
                 attendees.event,
                 format="csv",
                 columns=["reference", "email", "nationality"],
@@ -171,7 +173,7 @@ def test_column_choice_and_default_columns(organiser_client, attendees):
     )
     assert rows[0] == ["Reference", "E-mail", "Nationality"]
 
-    page = organiser_client.get(f"/en/staff/events/{attendees.event.slug}/export/")
+    page = staff_client.get(f"/en/staff/events/{attendees.event.slug}/export/")
     checked = [
         name for name in ALL_COLUMNS
         if f'value="{name}"' in page.content.decode() and f'value="{name}"\n' not in ""
@@ -182,11 +184,11 @@ def test_column_choice_and_default_columns(organiser_client, attendees):
 
 
 def test_sharing_list_holds_only_confirmed_delegates_who_agreed_and_only_shareable_columns(
-    organiser_client, attendees
+    staff_client, attendees
 ):
     rows = as_dicts(
         read_csv(
-            body_of(export(organiser_client, attendees.event, format="csv", variant="sharing")), ","
+            body_of(export(staff_client, attendees.event, format="csv", variant="sharing")), ","
         )
     )
 
@@ -197,13 +199,13 @@ def test_sharing_list_holds_only_confirmed_delegates_who_agreed_and_only_shareab
     assert log.row_count == 2
 
 
-def test_filters_with_the_admins_parameter_names(organiser_client, attendees):
+def test_filters_with_the_admins_parameter_names(staff_client, attendees):
     def references(query):
         rows = as_dicts(
             read_csv(
                 body_of(
                     export(
-                        organiser_client,
+                        staff_client,
                         attendees.event,
                         format="csv",
                         columns=["reference"],
@@ -251,42 +253,42 @@ def test_filters_with_the_admins_parameter_names(organiser_client, attendees):
      "visa_letter_needed__exact=maybe", "checked_in=2", "created_at__gte=yesterday",
      "created_at__lt=2026-13-45"],
 )  # fmt: skip
-def test_bad_filter_values_are_a_400_with_a_message_never_a_500(organiser_client, attendees, query):
+def test_bad_filter_values_are_a_400_with_a_message_never_a_500(staff_client, attendees, query):
     url = f"/en/staff/events/{attendees.event.slug}/export/?{query}"
 
     for response in (
-        organiser_client.get(url),
-        organiser_client.post(url, {"format": "csv", "columns": ["reference"]}),
+        staff_client.get(url),
+        staff_client.post(url, {"format": "csv", "columns": ["reference"]}),
     ):
         assert response.status_code == 400
         assert "The filters in the address are not valid" in response.content.decode()
     assert not ExportLog.objects.exists()
 
 
-def test_a_nul_character_in_the_filters_is_a_400_never_a_500(organiser_client, attendees):
+def test_a_nul_character_in_the_filters_is_a_400_never_a_500(staff_client, attendees):
     # Refused before the view by minex.middleware.RejectNullCharactersMiddleware.
     url = f"/en/staff/events/{attendees.event.slug}/export/?q=%00"
 
     for response in (
-        organiser_client.get(url),
-        organiser_client.post(url, {"format": "csv", "columns": ["reference"]}),
+        staff_client.get(url),
+        staff_client.post(url, {"format": "csv", "columns": ["reference"]}),
     ):
         assert response.status_code == 400
         assert "characters the portal cannot accept" in response.content.decode()
     assert not ExportLog.objects.exists()
 
 
-def test_every_export_is_logged(organiser_client, attendees):
-    organiser = organiser_client.session["_auth_user_id"]
+def test_every_export_is_logged(staff_client, attendees):
+    organiser = staff_client.session["_auth_user_id"]
     export(
-        organiser_client,
+        staff_client,
         attendees.event,
         format="csv",
         columns=["reference", "email"],
         query="status__exact=confirmed&o=2",
     )
-    body_of(export(organiser_client, attendees.event, format="csv_semicolon", variant="sharing"))
-    export(organiser_client, attendees.event, format="xlsx", columns=["reference"], lang="ru")
+    body_of(export(staff_client, attendees.event, format="csv_semicolon", variant="sharing"))
+    export(staff_client, attendees.event, format="xlsx", columns=["reference"], lang="ru")
 
     first, second, third = ExportLog.objects.order_by("pk")
     assert str(first.user_id) == organiser
@@ -307,10 +309,8 @@ def test_every_export_is_logged(organiser_client, attendees):
     assert first.created_at <= second.created_at <= third.created_at
 
 
-def test_streamed_csv_is_logged_with_its_row_count_once_sent(organiser_client, attendees):
-    response = export(
-        organiser_client, attendees.event, format="csv", query="status__exact=confirmed"
-    )
+def test_streamed_csv_is_logged_with_its_row_count_once_sent(staff_client, attendees):
+    response = export(staff_client, attendees.event, format="csv", query="status__exact=confirmed")
     log = ExportLog.objects.get()
     assert log.status == ExportLog.Status.RUNNING
 
@@ -325,20 +325,18 @@ def test_streamed_csv_is_logged_with_its_row_count_once_sent(organiser_client, a
     )
 
 
-def test_the_export_form_needs_a_column(organiser_client, attendees):
-    response = export(organiser_client, attendees.event, format="csv", columns=[])
+def test_the_export_form_needs_a_column(staff_client, attendees):
+    response = export(staff_client, attendees.event, format="csv", columns=[])
 
     assert response.status_code == 400
     assert "Choose at least one column." in response.content.decode()
     assert not ExportLog.objects.exists()
 
 
-def test_date_filters_in_the_admins_own_format_and_in_the_events_time_zone(
-    organiser_client, attendees
-):
+def test_date_filters_in_the_admins_own_format_and_in_the_events_time_zone(staff_client, attendees):
     def count(query):
         response = export(
-            organiser_client, attendees.event, format="csv", columns=["reference"], query=query
+            staff_client, attendees.event, format="csv", columns=["reference"], query=query
         )
         assert response.status_code == 200, query
         return len(as_dicts(read_csv(body_of(response), ",")))
@@ -353,8 +351,8 @@ def test_date_filters_in_the_admins_own_format_and_in_the_events_time_zone(
     assert count(f"created_at__gte={tomorrow}") == 0
 
 
-def test_export_page_describes_the_filters_it_received(organiser_client, attendees):
-    page = organiser_client.get(
+def test_export_page_describes_the_filters_it_received(staff_client, attendees):
+    page = staff_client.get(
         f"/en/staff/events/{attendees.event.slug}/export/"
         f"?category__id__exact={attendees.speakers.pk}&status__exact=pending&o=3"
     ).content.decode()

@@ -158,3 +158,55 @@ def test_no_export_link_without_an_event_or_for_another_forums_event(people, wor
 def test_on_behalf_link_only_for_those_who_may_register(people, world):
     assert "on-behalf/" in client_for(people["secretariat"]).get(CHANGELIST).content.decode()
     assert "on-behalf/" not in client_for(people["organiser_a"]).get(CHANGELIST).content.decode()
+
+
+def _shown(page, world) -> set[str]:
+    return {
+        name
+        for name in ("pending_a", "confirmed_a", "registration_b")
+        if getattr(world, name).reference in page
+    }
+
+
+def test_forum_filter_narrows_the_secretariats_list_to_one_forum(people, world):
+    client = client_for(people["secretariat"])
+
+    forum_a = client.get(CHANGELIST, {"event__forum__id__exact": world.forum_a.pk})
+    forum_b = client.get(CHANGELIST, {"event__forum__id__exact": world.forum_b.pk})
+
+    assert forum_a.status_code == 200
+    assert _shown(forum_a.content.decode(), world) == {"pending_a", "confirmed_a"}
+    assert forum_b.status_code == 200
+    assert _shown(forum_b.content.decode(), world) == {"registration_b"}
+    # The event filter then offers only the chosen forum's events.
+    assert f"event__id__exact={world.event_b.pk}" not in forum_a.content.decode()
+
+
+def test_forum_filter_works_for_an_organiser_and_offers_only_their_forums(people, world):
+    client = client_for(people["organiser_a"])
+
+    own = client.get(CHANGELIST, {"event__forum__id__exact": world.forum_a.pk})
+    page = own.content.decode()
+
+    assert own.status_code == 200
+    assert _shown(page, world) == {"pending_a", "confirmed_a"}
+    assert f"event__forum__id__exact={world.forum_a.pk}" in page
+    assert f"event__forum__id__exact={world.forum_b.pk}" not in page
+    assert "MINEX Asia" not in page
+
+
+def test_forum_filter_with_another_organisers_forum_shows_nothing(people, world):
+    response = client_for(people["organiser_a"]).get(
+        CHANGELIST, {"event__forum__id__exact": world.forum_b.pk}
+    )
+
+    assert response.status_code == 200
+    assert _shown(response.content.decode(), world) == set()
+    assert "MINEX Asia" not in response.content.decode()
+
+
+def test_forum_filter_with_a_bad_value_redirects_like_django(people, world):
+    response = client_for(people["organiser_a"]).get(CHANGELIST, {"event__forum__id__exact": "x"})
+
+    assert response.status_code == 302
+    assert response["Location"] == CHANGELIST + "?e=1"

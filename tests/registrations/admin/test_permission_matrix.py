@@ -254,3 +254,97 @@ def _original_state(target):
     """The state every target had when the fixture made it: nothing but its registration
     history row (the waitlisted one too), no check-in, the profile's organisation."""
     return (target.status, target.organisation, target.checked_in_at, 1)
+
+
+# Special personal data: passport name, nationality, phone, dietary and accessibility needs.
+# The Secretariat group holds `accounts.view_special_personal_data`, the Organiser group not.
+
+SPECIAL = {
+    "latin_name": "Conrad Quixotic",
+    "nationality": "NZ",
+    "phone": "+77015550199",
+    "dietary_needs": "Strictly kosher meals",
+    "accessibility_needs": "Step-free access please",
+}
+# How each value shows on a page (the nationality by its country's name).
+SPECIAL_SHOWN = ("Conrad Quixotic", "New Zealand", "5550199", "Strictly kosher meals",
+                 "Step-free access please")  # fmt: skip
+SPECIAL_SEES = {"organiser_a": False, "secretariat": True, "superuser": True}
+
+
+@pytest.fixture
+def corrected(everyone, world):
+    """Forum A's confirmed registration with its special personal data corrected by the
+    secretariat: the values are on the registration and, old → new, in its history."""
+    from registrations.services import update_registration_details
+
+    update_registration_details(
+        world.confirmed_a,
+        acting_user=everyone["secretariat"],
+        visa_letter_needed=True,
+        **SPECIAL,
+    )
+    return world.confirmed_a
+
+
+def _shown_values(page: str) -> set[str]:
+    return {value for value in SPECIAL_SHOWN if value in page}
+
+
+@pytest.mark.parametrize(("who", "sees"), SPECIAL_SEES.items())
+def test_change_page_shows_special_personal_data_only_with_the_permission(
+    everyone, corrected, who, sees
+):
+    response = client_for(everyone[who]).get(change_url(corrected))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert corrected.reference in page
+    # Neither the fields nor the history's old → new values.
+    assert _shown_values(page) == (set(SPECIAL_SHOWN) if sees else set())
+    for name in SPECIAL:
+        assert (f"field-{name}" in page) == sees, name
+    assert ("(hidden: special personal data)" in page) == (not sees)
+    assert "field-organisation" in page and "field-visa_letter_needed" in page
+
+
+@pytest.mark.parametrize(("who", "sees"), SPECIAL_SEES.items())
+def test_changelist_shows_the_phone_column_only_with_the_permission(everyone, corrected, who, sees):
+    response = client_for(everyone[who]).get(CHANGELIST)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert corrected.reference in page
+    assert ("column-phone" in page) == sees
+    assert ("5550199" in page) == sees
+
+
+@pytest.mark.parametrize(("who", "sees"), SPECIAL_SEES.items())
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        {"dietary_needs__icontains": "kosher"},
+        {"phone__startswith": "+7701555"},
+        {"nationality__exact": "NZ"},
+        {"latin_name__icontains": "Quixotic"},
+        {"accessibility_needs__icontains": "step-free"},
+    ],
+)
+def test_changelist_filters_by_special_personal_data_only_with_the_permission(
+    everyone, corrected, world, who, sees, lookup
+):
+    client = client_for(everyone[who])
+    client.raise_request_exception = False
+
+    response = client.get(CHANGELIST, lookup)
+
+    if sees:
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert corrected.reference in page
+        assert world.pending_a.reference not in page
+    else:
+        # Row by row, a filter would reveal the values: refused like any lookup Django
+        # does not allow.
+        assert response.status_code == 400
+        assert corrected.reference.encode() not in response.content
