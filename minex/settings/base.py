@@ -142,12 +142,14 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 
 # Redis is the Celery broker and the shared cache (rate limits must be shared by all
 # web processes). Without REDIS_URL the portal runs on the embedded default: tasks run
-# in-process and the cache is per process.
+# in-process and the cache is per process. The cache fails open (minex/cache.py): while
+# Redis is down, rate limits (ours and allauth's) let requests through with a logged
+# warning, so registrations and sign-ups go on; the outbox keeps their e-mails.
 REDIS_URL = redis_url_from_env()
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "minex.cache.FailOpenRedisCache",
             "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "minex",
         }
