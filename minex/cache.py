@@ -14,6 +14,9 @@ not one connection attempt (and, for an unreachable host, one connect timeout) e
 
 The first failure logs a warning and the recovery an info line: one pair per outage and
 process, not one line per cache call.
+
+So this cache must never hold a lock that has to exclude others (during an outage every
+`add` "wins"), nor anything a request cannot do without: that belongs in the database.
 """
 
 import logging
