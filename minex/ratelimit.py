@@ -4,6 +4,10 @@ Fixed windows counted in the shared cache (Redis in production, so every web pro
 same count). Registration needs a logged-in account, and accounts are rate-limited at sign-up
 per IP address, so delegate forms are limited per account: a NAT full of delegates from one
 ministry is never throttled by its neighbours.
+
+Limits fail open: while Redis is down the cache (minex/cache.py) logs a warning and counts
+every attempt as the first of a new window, so a delegate can still register. A limit is a
+guard against abuse; refusing every registration during an outage would be worse.
 """
 
 import functools

@@ -143,12 +143,14 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 
 # Redis is the Celery broker and the shared cache (rate limits must be shared by all
 # web processes). Without REDIS_URL the portal runs on the embedded default: tasks run
-# in-process and the cache is per process.
+# in-process and the cache is per process. The cache fails open (minex/cache.py): while
+# Redis is down, rate limits (ours and allauth's) let requests through with a logged
+# warning, so registrations and sign-ups go on; the outbox keeps their e-mails.
 REDIS_URL = redis_url_from_env()
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "minex.cache.FailOpenRedisCache",
             "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "minex",
         }
@@ -173,7 +175,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A worker waits for Redis as long as it takes (Celery's default gives up after 100 tries,
+# about an hour, and exits); docker-compose's restart policy is the backstop.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A delivery running when the broker connection drops finishes and records its result: it
+# is not cancelled (Celery 6's default) in the middle of an SMTP conversation, where a
+# second attempt could send the e-mail twice. Its late ack is lost with the connection; the
+# message comes back after the visibility timeout and finds the row sent.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Publishing happens after commit in the delegate's request: with the broker down it gives up
+# after one quick retry instead of holding the request (the dispatcher hands the rows out
+# once Redis is back). A connect timeout keeps an unreachable host from costing minutes.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Hands due outbox rows (retries, rows whose hand-off missed the broker) to the workers
