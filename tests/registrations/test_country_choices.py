@@ -13,7 +13,9 @@ from tests.factories import make_category, make_delegate, make_event, make_regis
 
 pytestmark = pytest.mark.django_db
 
-KAZAKH_ALPHABET = "А Ә Б В Г Ғ Д Е Ё Ж З И Й К Қ Л М Н Ң О Ө П Р С Т У Ұ Ү Ф Х Һ Ц Ч Ш Щ Ъ Ы І Ь Э Ю Я"
+KAZAKH_ALPHABET = (
+    "А Ә Б В Г Ғ Д Е Ё Ж З И Й К Қ Л М Н Ң О Ө П Р С Т У Ұ Ү Ф Х Һ Ц Ч Ш Щ Ъ Ы І Ь Э Ю Я"
+)
 
 
 def _options(page: str, name: str) -> list[str]:
@@ -54,10 +56,9 @@ def test_russian_register_form_lists_countries_alphabetically(register_page):
             "Нидерланды",
             "Новая Зеландия",  # multi-word names in their alphabetical place, not last
             "Норвегия",
-            "Объединённые Арабские Эмираты",
             "Оман",
-            "Сан-Марино",
             "Сан-Томе и Принсипи",
+            "Саудовская Аравия",
             "Эфиопия",
             "Южная Африка",
             "Южная Корея",
@@ -74,8 +75,8 @@ def test_kazakh_register_form_lists_countries_in_kazakh_alphabetical_order(regis
     _assert_in_order(
         labels,
         [
-            "Австралия",
-            "Австрия",
+            "Ангола",
+            "Аргентина",
             "Ауғанстан",
             "Әзірбайжан",  # Ә right after А
             "Бутан",
