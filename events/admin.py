@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from minex.countries import country_choices
+
 from .models import Event, Forum
 from .selectors import events_visible_to, forums_visible_to
 
@@ -79,6 +81,12 @@ class EventAdmin(TabbedTranslationAdmin):
         if db_field.name == "forum":
             kwargs["queryset"] = forums_visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "country":
+            # In the admin user's alphabet (Kazakh too), built once per language.
+            kwargs["choices"] = country_choices
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         return False  # events hold registrations (PROTECT); archive them instead

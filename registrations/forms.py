@@ -1,40 +1,25 @@
 """Delegate-facing forms: shape and format only. Rules that need the database (window,
 capacity, duplicates) are the services' business."""
 
-import functools
 import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import format_html
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import DelegateProfile, latin_name_validator
 from legal.policies import current_privacy_policy
+from minex.countries import country_choices
 from minex.widgets import LongSelect
 
 from .models import DelegateCategory, Registration
 from .selectors import CategoryAvailability
 
 MULTILINE_ALLOWED = {"\n", "\r", "\t"}
-
-
-def country_choices() -> tuple[tuple[str, str], ...]:
-    """Countries by name in the current language (a callable: evaluated per request)."""
-    return _countries_in(get_language())
-
-
-@functools.cache
-def _countries_in(language: str) -> tuple[tuple[str, str], ...]:
-    # Sorting ~250 translated names costs more than rendering the page: once per language.
-    with translation.override(language):
-        return (("", "—"), *((code, str(name)) for code, name in countries))
 
 
 def _refuse_control_characters(value: str, *, multiline: bool) -> None:

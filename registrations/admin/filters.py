@@ -4,10 +4,12 @@ their choices list only what the user may see (`events.selectors`)."""
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events.selectors import events_visible_to, forums_visible_to, sees_all_forums
+from minex.countries import sorted_by_name
 
 from ..models import DelegateCategory
 from ..selectors import countries_present
@@ -96,7 +98,7 @@ class CountryFilter(admin.SimpleListFilter):
             if event_id is not None:
                 event_ids = [pk for pk in event_ids if pk == event_id]
         named = [(code, countries.name(code) or code) for code in countries_present(event_ids)]
-        return sorted(named, key=lambda choice: str(choice[1]))
+        return sorted_by_name(named, get_language() or "en")
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import DelegateProfile
+from minex.countries import country_choices
 
-from ..forms import MultilineTextField, PlainTextField, country_choices
+from ..forms import MultilineTextField, PlainTextField
 from ..models import DelegateCategory, Registration
 
 
