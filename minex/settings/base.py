@@ -108,6 +108,14 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MINEX Forum] "
 # at their defaults; they count in the shared cache (Redis), so they hold across processes.
 # Never set ACCOUNT_RATE_LIMITS = False.
 
+# How many proxies in front of the portal append to X-Forwarded-For (the TLS proxy: 1). The
+# rate limits count per client address (minex/client_address.py); 0 means REMOTE_ADDR is the
+# client, and a client's own X-Forwarded-For header is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth reads the address through our adapter (AccountAdapter.get_client_ip); its own
+# setting holds the same number so any allauth code reading the header directly agrees.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 # Internationalisation: English is the default; Russian complete; Kazakh for public pages.
 LANGUAGE_CODE = "en"
 LANGUAGES = [
