@@ -3,6 +3,7 @@
 from urllib.parse import unquote
 
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 
 class RejectNullCharactersMiddleware:
@@ -21,3 +22,26 @@ class RejectNullCharactersMiddleware:
         if "\x00" in request.path or "\x00" in unquote(query):
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """`Cache-Control: private, no-store` on every response to a logged-in user.
+
+    What a logged-in user sees is theirs: their registrations and details, the calendar file,
+    the registration form pre-filled from their profile, the organisers' dashboards and
+    exports, the admin — and every page's header carries their session's CSRF token. None of
+    it may be kept by a shared cache, nor stored on the disk of a shared computer after they
+    log out. One rule here instead of a decorator per view, so a new page cannot forget it.
+    Anonymous visitors' public pages (home, event pages) stay cacheable. Static files never
+    reach this middleware (WhiteNoise answers them first).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
