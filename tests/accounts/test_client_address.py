@@ -5,6 +5,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
 
+from accounts.models import User
 from minex.client_address import client_ip
 from tests.factories import TEST_PASSWORD, make_user
 
@@ -104,3 +105,32 @@ def test_client_ip_is_the_entry_the_outermost_trusted_proxy_wrote(
     request = rf.get("/", REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=forwarded_for)
 
     assert client_ip(request) == expected
+
+
+def test_sign_ups_behind_proxy_are_limited_per_client(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    busy = client_from(PROXY)
+    # allauth's default: 20 sign-ups a minute per address.
+    for attempt in range(21):
+        busy.post(
+            "/en/accounts/signup/",
+            {
+                "email": f"colleague{attempt}@example.com",
+                "password1": "Astana-2026-secure",
+                "password2": "Astana-2026-secure",
+            },
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+        )
+
+    response = client_from(PROXY).post(
+        "/en/accounts/signup/",
+        {
+            "email": "aigerim@example.com",
+            "password1": "Astana-2026-secure",
+            "password2": "Astana-2026-secure",
+        },
+        HTTP_X_FORWARDED_FOR="203.0.113.20",
+    )
+
+    assert response.status_code == 302
+    assert User.objects.filter(email="aigerim@example.com").exists()
