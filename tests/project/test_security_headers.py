@@ -2,6 +2,7 @@
 says `Cache-Control: private, no-store`; public pages stay cacheable."""
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.test import Client
 from django.utils.cache import get_max_age
 
@@ -98,6 +99,17 @@ def test_admin_pages_are_private(client, registration):
         "/en/admin/accounts/user/",
     ]:
         assert_private(client.get(url))
+
+
+def test_email_confirmation_page_is_private_without_login(client):
+    user = make_user("aigerim@example.com")
+    address = EmailAddress.objects.create(user=user, email=user.email, primary=True)
+    key = EmailConfirmationHMAC(address).key
+
+    response = client.get(f"/en/accounts/confirm-email/{key}/")
+
+    assert "aigerim@example.com" in response.content.decode()
+    assert_private(response)
 
 
 def test_public_pages_stay_cacheable(client, registration):
