@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts.models import User
 from mail.models import OutgoingEmail
 from registrations.models import Registration, RegistrationHistory
 from tests.factories import make_registration, make_user
@@ -50,8 +51,6 @@ def actions_of(model, rf, user) -> list[str]:
 def test_admin_action_with_garbage_ids_answers_400_and_changes_nothing(
     model, superuser_client, one_of_everything, rf
 ):
-    from accounts.models import User
-
     actions = actions_of(model, rf, User.objects.get(email="root@example.com"))
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     valid_pk = model.objects.order_by("pk").values_list("pk", flat=True).first()
@@ -72,8 +71,6 @@ def test_admin_action_with_garbage_ids_answers_400_and_changes_nothing(
 
 def test_the_actions_posted_above_include_every_custom_action(one_of_everything, rf):
     """The test above cannot pass by posting nothing: these are the actions it exercises."""
-    from accounts.models import User
-
     superuser = make_user("root@example.com", is_staff=True, is_superuser=True)
 
     offered = {model: set(actions_of(model, rf, superuser)) for model in admin.site._registry}
