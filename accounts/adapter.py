@@ -3,12 +3,22 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from mail.services import queue_rendered_email
+from minex.client_address import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """The address allauth's rate limits (failed logins, sign-ups, resets) count by: the
+        client behind the trusted proxies, not the proxy (minex/client_address.py)."""
+        address = client_ip(request)
+        if not address:
+            raise PermissionDenied
+        return address
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's message in the recipient's language and queue it in the outbox.
 

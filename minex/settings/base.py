@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -18,13 +19,15 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     # modeltranslation patches the admin, so it comes before django.contrib.admin.
     "modeltranslation",
-    "django.contrib.admin",
+    # django.contrib.admin, with admin.site being minex.admin_site.MinexAdminSite.
+    "minex.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "django_countries",
     "phonenumber_field",
     "allauth",
@@ -40,12 +43,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every middleware that answers by itself (the 400 for NUL characters), so each
+    # page carries the policy.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "minex.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "minex.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -108,6 +115,14 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MINEX Forum] "
 # allauth's rate limits (failed logins, sign-ups, password resets, confirmation e-mails) stay
 # at their defaults; they count in the shared cache (Redis), so they hold across processes.
 # Never set ACCOUNT_RATE_LIMITS = False.
+
+# How many proxies in front of the portal append to X-Forwarded-For (the TLS proxy: 1). The
+# rate limits count per client address (minex/client_address.py); 0 means REMOTE_ADDR is the
+# client, and a client's own X-Forwarded-For header is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth reads the address through our adapter (AccountAdapter.get_client_ip); its own
+# setting holds the same number so any allauth code reading the header directly agrees.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # Internationalisation: English is the default; Russian complete; Kazakh for public pages.
 LANGUAGE_CODE = "en"
@@ -275,6 +290,25 @@ if EXPORTS_STUCK_AFTER <= EXPORTS_TASK_TIME_LIMIT:
         f"time limit ({EXPORTS_TASK_TIME_LIMIT}s)."
     )
 EXPORTS_MAX_ATTEMPTS = env.int("EXPORTS_MAX_ATTEMPTS", default=3)
+
+# Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
+# scripts are static files (static/js/, each app's static/), and so are the admin's; no
+# template has a <script> body, an on*= handler or a style attribute. Never framed (as
+# X_FRAME_OPTIONS), no plugins, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
