@@ -14,7 +14,8 @@ from .selectors import configuration_fault_summary
 
 SECRET_PLACEHOLDER = _(
     "Hidden: this e-mail carries a password-reset link, a confirmation key or a sign-in code, "
-    "which only its recipient may see. It is deleted once the e-mail is sent."
+    "which only its recipient may see. It is deleted once the e-mail has been sent or has "
+    "failed."
 )
 
 

@@ -2,6 +2,8 @@
 after-commit hand-off relies on no private Django state."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import mail
@@ -60,3 +62,18 @@ def test_mail_reads_no_private_transaction_state():
     )
 
     assert used == []
+
+
+def test_delivery_task_is_registered_in_a_process_that_never_imported_it():
+    # A web process imports no tasks module by itself; publishing by name must still find the
+    # task (eager mode runs only registered tasks, and ignores an unknown name silently).
+    script = (
+        "import django; django.setup()\n"
+        "from celery import current_app\n"
+        "print('mail.tasks.deliver_emails' in current_app.tasks)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+
+    assert result.stdout.strip() == "True", result.stderr
