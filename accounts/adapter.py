@@ -9,7 +9,8 @@ from mail.services import queue_rendered_email
 
 # allauth's messages (65.x) that carry a credential: whoever reads one can set the account's
 # password, confirm its address or sign in as its owner. Any message whose context holds a
-# "key" or "code" counts too, so a template a later allauth adds is kept secret by default.
+# key, a code, an activation URL or a token counts too, so a template a later allauth adds
+# with one of them is kept secret without anyone remembering to list it here.
 CREDENTIAL_TEMPLATES = frozenset(
     {
         "account/email/email_confirmation",

@@ -198,3 +198,22 @@ def test_secret_mail_failed_after_its_worker_died_loses_its_body(settings):
 
     email.refresh_from_db()
     assert (email.status, email.body_text) == (Status.FAILED, "")
+
+
+@pytest.mark.parametrize(
+    ("template", "context", "secret"),
+    [
+        ("account/email/password_reset_key", {"password_reset_url": "…", "key": "k"}, True),
+        ("account/email/password_reset_code", {"code": "ABC123"}, True),
+        ("account/email/login_code", {"code": "ABC123"}, True),
+        ("account/email/email_confirmation", {"activate_url": "…", "key": "k"}, True),
+        # One a later allauth might add: a code in the context is enough.
+        ("account/email/some_new_code", {"code": "ABC123"}, True),
+        ("account/email/password_changed", {"ip": "127.0.0.1"}, False),
+        ("account/email/unknown_account", {"signup_url": "…"}, False),
+    ],
+)
+def test_allauth_messages_carrying_a_key_or_code_are_secret(template, context, secret):
+    from accounts.adapter import carries_credential
+
+    assert carries_credential(template, context) is secret
