@@ -9,6 +9,21 @@ from django.utils import translation
 from mail.services import queue_rendered_email
 from minex.client_address import client_ip
 
+# allauth's messages (65.x) that carry a credential: whoever reads one can set the account's
+# password, confirm its address or sign in as its owner. Any message whose context holds a
+# key, a code, an activation URL or a token counts too, so a template a later allauth adds
+# with one of them is kept secret without anyone remembering to list it here.
+CREDENTIAL_TEMPLATES = frozenset(
+    {
+        "account/email/email_confirmation",
+        "account/email/email_confirmation_signup",
+        "account/email/login_code",
+        "account/email/password_reset_code",
+        "account/email/password_reset_key",
+    }
+)
+CREDENTIAL_CONTEXT_KEYS = frozenset({"key", "code", "activate_url", "token"})
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request) -> str:
@@ -25,7 +40,9 @@ class AccountAdapter(DefaultAccountAdapter):
         allauth's default sends synchronously, so a slow or unreachable SMTP server would hold
         (or fail) the sign-up or password-reset request. Here the message becomes an outbox row
         and the delivery task sends it after the request's transaction commits. The kind is
-        "account." plus the template's name, e.g. "account.password_reset_key".
+        "account." plus the template's name, e.g. "account.password_reset_key". A message that
+        carries a credential (a reset link, a confirmation key, a sign-in code) is queued as
+        secret: the outbox admin never shows it, and its body is wiped once delivered.
         """
         language = _recipient_language(context) or translation.get_language()
         with translation.override(language):
@@ -55,7 +72,15 @@ class AccountAdapter(DefaultAccountAdapter):
             body_text=body_text,
             body_html=html,
             related=context.get("user"),
+            secret=carries_credential(template_prefix, context),
         )
+
+
+def carries_credential(template_prefix: str, context: dict) -> bool:
+    """True for an allauth message that lets its reader act as the account's owner."""
+    return template_prefix in CREDENTIAL_TEMPLATES or not CREDENTIAL_CONTEXT_KEYS.isdisjoint(
+        context
+    )
 
 
 def _recipient_language(context: dict) -> str:

@@ -1,4 +1,8 @@
-"""The outbox in the admin: read-only rows, a resend action, an alert on configuration faults."""
+"""The outbox in the admin: read-only rows, a resend action, an alert on configuration faults.
+
+A row that carries a credential (``OutgoingEmail.secret``: allauth's password-reset and
+confirmation links, sign-in codes) shows no content to anyone, superusers included, and the
+resend action leaves it alone: whoever reads such a message can take over the account."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +11,12 @@ from django.utils.translation import ngettext
 from . import services
 from .models import OutgoingEmail
 from .selectors import configuration_fault_summary
+
+SECRET_PLACEHOLDER = _(
+    "Hidden: this e-mail carries a password-reset link, a confirmation key or a sign-in code, "
+    "which only its recipient may see. It is deleted once the e-mail has been sent or has "
+    "failed."
+)
 
 
 @admin.register(OutgoingEmail)
@@ -44,10 +54,11 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
                     "sent_at",
                     "message_id",
                     "resent_from",
+                    "secret",
                 ]
             },
         ),
-        (_("Content"), {"fields": ["body_text", "body_html", "attachment_names"]}),
+        (_("Content"), {"fields": ["text_body", "html_body", "attachment_names"]}),
     ]
     readonly_fields = [
         "recipient",
@@ -65,8 +76,9 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         "sent_at",
         "message_id",
         "resent_from",
-        "body_text",
-        "body_html",
+        "secret",
+        "text_body",
+        "html_body",
         "attachment_names",
     ]
 
@@ -93,8 +105,19 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
             return ""
         return f"{email.get_fault_display()}: {email.last_error}"[:200]
 
+    # Bodies are shown as text (escaped, never rendered), and not at all for a secret row.
+    @admin.display(description=_("text body"))
+    def text_body(self, email):
+        return SECRET_PLACEHOLDER if email.secret else email.body_text
+
+    @admin.display(description=_("HTML body"))
+    def html_body(self, email):
+        return SECRET_PLACEHOLDER if email.secret else email.body_html
+
     @admin.display(description=_("attachments"))
     def attachment_names(self, email):
+        if email.secret:
+            return SECRET_PLACEHOLDER
         return ", ".join(attachment["filename"] for attachment in email.attachments) or "—"
 
     @admin.action(description=_("Resend selected e-mails"), permissions=["resend"])
@@ -106,6 +129,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         queued = outcomes.count(services.ResendOutcome.QUEUED)
         copied = outcomes.count(services.ResendOutcome.COPIED)
         in_progress = outcomes.count(services.ResendOutcome.IN_PROGRESS)
+        credential = outcomes.count(services.ResendOutcome.CREDENTIAL)
         if queued:
             self.message_user(
                 request,
@@ -137,6 +161,19 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
                     in_progress,
                 )
                 % {"count": in_progress},
+                messages.WARNING,
+            )
+        if credential:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d e-mail carries a password-reset link, a confirmation key or a "
+                    "sign-in code and was not resent: the person can ask for a new one.",
+                    "%(count)d e-mails carry a password-reset link, a confirmation key or a "
+                    "sign-in code and were not resent: the person can ask for a new one.",
+                    credential,
+                )
+                % {"count": credential},
                 messages.WARNING,
             )
 

@@ -7,4 +7,8 @@ class MailConfig(AppConfig):
     verbose_name = _("Mail")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        # checks: registers the system checks. tasks: registers the delivery task with Celery
+        # in every process, not only in workers (whose autodiscovery imports it): the services
+        # publish it by name, and eager mode (the embedded default, the tests) runs a task
+        # given by name only once it is registered.
+        from . import checks, tasks  # noqa: F401

@@ -37,6 +37,18 @@ class OutgoingEmail(models.Model):
     # [{"filename": ..., "mimetype": ..., "content": <base64>}], stored with the row so every
     # retry sends the same bytes even if the source document changed since.
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # The message carries a credential (a password-reset link, a confirmation key, a sign-in
+    # code): nobody but its recipient may read it. The admin never shows its body, it cannot be
+    # resent (the person asks again), and its body is wiped once it is sent or has failed.
+    secret = models.BooleanField(
+        _("carries a credential"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "A password-reset link, confirmation key or sign-in code: the content is hidden "
+            "and deleted after delivery."
+        ),
+    )
 
     related_type = models.ForeignKey(
         ContentType,
@@ -66,6 +78,12 @@ class OutgoingEmail(models.Model):
     dispatched_until = models.DateTimeField(
         _("handed to the workers until"), null=True, blank=True, editable=False
     )
+    # Set when a worker claims the row ("sending"): the worker's task is surely stopped by then
+    # (claim time + CELERY_TASK_TIME_LIMIT + MAIL_SENDING_LEASE_MARGIN). Past it, a row still
+    # "sending" belongs to a worker that died, and the dispatcher queues it again.
+    sending_until = models.DateTimeField(
+        _("being sent until"), null=True, blank=True, editable=False
+    )
     fault = models.CharField(
         _("fault"), max_length=16, choices=Fault.choices, default=Fault.NONE, blank=True
     )
@@ -84,6 +102,9 @@ class OutgoingEmail(models.Model):
             # stuck-row sweep over "sending".
             models.Index(fields=["status", "next_attempt_at"], name="mail_outgoing_due_idx"),
             models.Index(fields=["related_type", "related_id"], name="mail_outgoing_related_idx"),
+            # The admin's default order (newest first): without it every changelist page sorts
+            # the whole outbox, which grows faster than anything else.
+            models.Index(fields=["-created_at", "-id"], name="mail_outgoing_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -7,7 +7,7 @@ from . import services
 from .transport import connection
 
 
-@shared_task(name="mail.tasks.deliver_emails")
+@shared_task(name=services.DELIVER_EMAILS_TASK)
 def deliver_emails(email_ids: list[int]) -> dict[str, str]:
     """Send these outbox rows if they are still queued and due (services.deliver_emails)."""
     outcomes = services.deliver_emails(email_ids)

@@ -1,10 +1,14 @@
 """A real SMTP server for tests (aiosmtpd), recording what it accepted.
 
 Tests can make it refuse a recipient (``server.replies["a@example.com"] = "550 No such user"``),
-require a password it will never accept (``reject_logins=True``), and count SMTP sessions, which
-shows whether the sender reused its connection.
+answer the next messages' DATA with an error (``server.handler.data_replies.append("451 ...")``),
+hold its answer to DATA while ``server.handler.holding`` is set (a sender that dies meanwhile
+never learns the outcome), require a password it will never accept (``reject_logins=True``), and
+count SMTP sessions, which shows whether the sender reused its connection. ``attempts`` records
+every message whose DATA arrived, accepted or not; ``messages`` only the accepted ones.
 """
 
+import asyncio
 import email
 import email.policy
 import logging
@@ -22,6 +26,9 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)
 class RecordingHandler:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.attempts: list[email.message.EmailMessage] = []
+        self.data_replies: list[str] = []
+        self.holding = threading.Event()
         self.envelopes: list[tuple[str, list[str]]] = []
         self.replies: dict[str, str] = {}
         self.sessions = 0
@@ -44,6 +51,14 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.received:
+            self.attempts.append(message)
+            reply = self.data_replies.pop(0) if self.data_replies else None
+            self.received.notify_all()
+        while self.holding.is_set():
+            await asyncio.sleep(0.02)
+        if reply:
+            return reply
+        with self.received:
             self.messages.append(message)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self.received.notify_all()
@@ -53,6 +68,11 @@ class RecordingHandler:
         """Block until at least ``count`` messages arrived, or ``timeout`` seconds passed."""
         with self.received:
             return self.received.wait_for(lambda: len(self.messages) >= count, timeout)
+
+    def wait_for_attempts(self, count: int, timeout: float) -> bool:
+        """Block until DATA arrived at least ``count`` times (accepted or not), or timeout."""
+        with self.received:
+            return self.received.wait_for(lambda: len(self.attempts) >= count, timeout)
 
 
 class SMTPServer:

@@ -11,9 +11,13 @@ The path of one e-mail:
    failed.
 3. ``dispatch_due_emails`` (run periodically by beat) hands due rows to the workers again —
    retries whose time has come and rows whose hand-off never reached the broker — and
-   ``release_stuck_emails`` frees rows left in "sending" by a worker that died.
+   ``release_stuck_emails`` frees rows left in "sending" by a worker that died, once their
+   lease (the task's hard time limit and a margin) has passed.
 
 So the database, not the broker, is the record of what still has to go out.
+
+Imports flow one way: ``mail.tasks`` imports these services; the services publish the delivery
+task by its name (``DELIVER_EMAILS_TASK``) and never import the tasks module.
 """
 
 from .delivery import (
@@ -23,6 +27,7 @@ from .delivery import (
     release_stuck_emails,
 )
 from .queueing import (
+    DELIVER_EMAILS_TASK,
     EmailAttachment,
     ResendOutcome,
     queue_email,
@@ -31,6 +36,7 @@ from .queueing import (
 )
 
 __all__ = [
+    "DELIVER_EMAILS_TASK",
     "DeliveryOutcome",
     "EmailAttachment",
     "ResendOutcome",

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, JSONField, Q, TextField, Value, When
 from django.utils import timezone
 
 from ..emails import build_message
@@ -38,7 +38,8 @@ def deliver_emails(
     Returns each id's outcome. Side effects, in order:
     1. In one short transaction: lock those rows that are queued and due — skipping rows
        another worker holds, and leaving the rest (a task that arrives twice, or late, sends
-       nothing); mark them "sending", count the attempt; commit, which releases the locks.
+       nothing); mark them "sending" with a lease until Celery has surely stopped this task
+       (``sending_lease``), count the attempt; commit, which releases the locks.
     2. Talk SMTP, holding no lock and no transaction (a slow server must not hold rows).
     3. Record each result: "sent" (one update for all that went out); back to "queued" with
        the next retry time after a temporary failure (refused connection, timeout, SMTP 4xx),
@@ -46,10 +47,12 @@ def deliver_emails(
        recipient permanently (5xx); "queued" without using up an attempt when our own
        configuration is at fault (authentication, TLS, settings), logged as critical and shown
        in the admin. When the connection itself fails, the rows not yet tried go back to
-       "queued" as they were.
+       "queued" as they were. A message that carries a credential loses its body once it is
+       sent or has failed for good.
 
-    A worker killed between steps 2 and 3 leaves its rows in "sending" until
-    ``release_stuck_emails`` queues them again: at most one batch may then be sent twice.
+    A worker killed between steps 2 and 3 leaves its rows in "sending" until their lease has
+    passed and ``release_stuck_emails`` queues them again: at most this one batch may then be
+    sent twice.
     """
     from ..transport import connection
 
@@ -66,11 +69,13 @@ def deliver_emails(
         )
         if not claimed:
             return outcomes
+        claimed_at = timezone.now()
         OutgoingEmail.objects.filter(pk__in=[email.pk for email in claimed]).update(
             status=Status.SENDING,
             attempts=F("attempts") + 1,
             dispatched_until=None,
-            updated_at=timezone.now(),
+            sending_until=claimed_at + sending_lease(),
+            updated_at=claimed_at,
         )
         for email in claimed:
             email.status, email.attempts = Status.SENDING, email.attempts + 1
@@ -131,29 +136,46 @@ def dispatch_due_emails(*, now: datetime | None = None) -> int:
     return len(due_ids)
 
 
+def sending_lease() -> timedelta:
+    """How long a claimed row stays "sending" before the dispatcher may take it back.
+
+    Celery's hard time limit (``CELERY_TASK_TIME_LIMIT``) stops a delivery task that long after
+    it started, and the claim comes after the start; ``MAIL_SENDING_LEASE_MARGIN`` covers the
+    pool's lag in killing it and clock skew between hosts. Past the lease, the task that claimed
+    the row cannot be running any more (the system check mail.E002 insists on a hard limit).
+    """
+    return timedelta(
+        seconds=(settings.CELERY_TASK_TIME_LIMIT or 0) + settings.MAIL_SENDING_LEASE_MARGIN
+    )
+
+
 def release_stuck_emails(*, now: datetime | None = None) -> int:
     """Queue again e-mails left in "sending" by a worker that died; return how many.
 
-    A row counts as stuck after ``MAIL_STUCK_AFTER`` seconds in "sending" — longer than the
-    task's hard time limit, so a worker that is merely slow has been stopped by Celery before
-    its row is released, and cannot mark it sent afterwards. Released rows are due at once; one
-    that has used all its attempts is marked failed instead. The message may have reached the
-    server before the worker died, so a release can mean a duplicate — but never a loss.
-    Side effects: two guarded updates, a warning in the log.
+    A row counts as stuck once its lease (``sending_until``, set when a worker claimed it) has
+    passed: by then Celery's hard time limit has stopped the task, so a worker that is merely
+    slow cannot mark the row sent afterwards. Released rows are due at once; one that has used
+    all its attempts is marked failed instead (and loses its body if it carries a credential).
+    The message may have reached the server before the worker died, so a release can mean a
+    duplicate — but never a loss. Side effects: two guarded updates, a warning in the log.
     """
     now = now or timezone.now()
-    stuck = OutgoingEmail.objects.filter(
-        status=Status.SENDING, updated_at__lt=now - timedelta(seconds=settings.MAIL_STUCK_AFTER)
-    )
+    stuck = OutgoingEmail.objects.filter(status=Status.SENDING, sending_until__lt=now)
     reason = "The worker stopped while sending this e-mail."
     failed = stuck.filter(attempts__gte=_max_attempts()).update(
-        status=Status.FAILED, fault=Fault.TEMPORARY, last_error=reason, updated_at=now
+        status=Status.FAILED,
+        fault=Fault.TEMPORARY,
+        last_error=reason,
+        sending_until=None,
+        updated_at=now,
+        **_secret_content_wiped(),
     )
     requeued = stuck.update(
         status=Status.QUEUED,
         next_attempt_at=now,
         fault=Fault.TEMPORARY,
         last_error=reason,
+        sending_until=None,
         updated_at=now,
     )
     if failed or requeued:
@@ -164,6 +186,26 @@ def release_stuck_emails(*, now: datetime | None = None) -> int:
             failed,
         )
     return failed + requeued
+
+
+def _secret_content_wiped() -> dict:
+    """Update values that empty a credential-carrying row's body and keep every other row's.
+
+    For the updates that end a row's delivery (sent, failed for good): once the message has
+    gone out, or never will, nobody needs the link or code it carried, and the outbox must not
+    keep it for whoever can read the table or a backup."""
+    return {
+        "body_text": Case(
+            When(secret=True, then=Value("")), default=F("body_text"), output_field=TextField()
+        ),
+        "body_html": Case(
+            When(secret=True, then=Value("")), default=F("body_html"), output_field=TextField()
+        ),
+        "attachments": Case(
+            When(secret=True, then=Value([], output_field=JSONField())),
+            default=F("attachments"),
+        ),
+    }
 
 
 def _max_attempts() -> int:
@@ -200,13 +242,16 @@ def _record_failure(email: OutgoingEmail, error: Exception, *, now: datetime) ->
         logger.error("E-mail %s to %s failed: %s", email.pk, email.recipient, reason)
         status, attempts, next_attempt_at = Status.FAILED, email.attempts, email.next_attempt_at
         outcome = DeliveryOutcome.FAILED
+    wiped = _secret_content_wiped() if status == Status.FAILED else {}
     OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
         status=status,
         attempts=attempts,
         next_attempt_at=next_attempt_at,
         fault=fault,
         last_error=reason,
+        sending_until=None,
         updated_at=timezone.now(),
+        **wiped,
     )
     return outcome
 
@@ -231,12 +276,23 @@ def _release_untried(emails: list[OutgoingEmail]) -> None:
     if emails:
         OutgoingEmail.objects.filter(
             pk__in=[email.pk for email in emails], status=Status.SENDING
-        ).update(status=Status.QUEUED, attempts=F("attempts") - 1, updated_at=timezone.now())
+        ).update(
+            status=Status.QUEUED,
+            attempts=F("attempts") - 1,
+            sending_until=None,
+            updated_at=timezone.now(),
+        )
 
 
 def _record_sent(email_ids: list[int]) -> None:
     if email_ids:
         sent_at = timezone.now()
         OutgoingEmail.objects.filter(pk__in=email_ids, status=Status.SENDING).update(
-            status=Status.SENT, sent_at=sent_at, fault=Fault.NONE, last_error="", updated_at=sent_at
+            status=Status.SENT,
+            sent_at=sent_at,
+            fault=Fault.NONE,
+            last_error="",
+            sending_until=None,
+            updated_at=sent_at,
+            **_secret_content_wiped(),
         )

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import make_msgid, parseaddr
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import validate_email
@@ -25,6 +26,10 @@ Fault = OutgoingEmail.Fault
 
 SUBJECT_MAX_LENGTH = OutgoingEmail._meta.get_field("subject").max_length
 
+# The delivery task, by name: the tasks module imports these services, so the services address
+# the task through Celery's registry instead of importing it back (imports flow one way).
+DELIVER_EMAILS_TASK = "mail.tasks.deliver_emails"
+
 _thread = threading.local()
 
 
@@ -39,6 +44,7 @@ class ResendOutcome(enum.StrEnum):
     QUEUED = "queued"  # a queued or failed e-mail goes out again now
     COPIED = "copied"  # a sent e-mail is sent again as a new outbox row
     IN_PROGRESS = "in_progress"  # being sent right now: nothing to do
+    CREDENTIAL = "credential"  # carries a credential: never resent, the person asks again
 
 
 def queue_email(
@@ -51,6 +57,7 @@ def queue_email(
     related: models.Model | None = None,
     reply_to: str = "",
     attachments: Sequence[EmailAttachment] = (),
+    secret: bool = False,
 ) -> OutgoingEmail:
     """Render an e-mail from templates and queue it for delivery after the current commit.
 
@@ -83,6 +90,7 @@ def queue_email(
         related=related,
         reply_to=reply_to,
         attachments=attachments,
+        secret=secret,
     )
 
 
@@ -97,12 +105,16 @@ def queue_rendered_email(
     related: models.Model | None = None,
     reply_to: str = "",
     attachments: Sequence[EmailAttachment] = (),
+    secret: bool = False,
 ) -> OutgoingEmail:
     """Queue an e-mail that is already rendered (for django-allauth, which renders its own).
 
     Refuses a recipient or reply-to that is not one plain address (ValidationError), so nothing
     can smuggle extra recipients or headers in; folds line breaks out of the subject for the
-    same reason. Side effects as in ``queue_email``: a row now, the hand-off after commit.
+    same reason. ``secret=True`` marks a message that carries a credential (a password-reset
+    link, a confirmation key, a sign-in code): the admin never shows its content, it is never
+    resent, and delivery wipes its body once it is sent or has failed for good. Side effects as
+    in ``queue_email``: a row now, the hand-off after commit.
     """
     validate_email(to)
     if reply_to:
@@ -121,6 +133,7 @@ def queue_rendered_email(
         attachments=[_stored_attachment(attachment) for attachment in attachments],
         related_type=ContentType.objects.get_for_model(related) if related is not None else None,
         related_id=str(related.pk) if related is not None else "",
+        secret=secret,
     )
     _hand_off_after_commit(email.pk)
     return email
@@ -131,12 +144,16 @@ def resend_email(email: OutgoingEmail, *, acting_user) -> ResendOutcome:
 
     A queued or failed e-mail is queued again, due now, with its attempts reset; a sent one is
     copied into a new outbox row (the sent row stays as the record of what went out) which is
-    queued; one being sent right now is left alone. Side effects, in order: the row is locked
+    queued; one being sent right now is left alone. One that carries a credential is never
+    resent: its body is wiped once delivered, its link or code may have expired, and a fresh
+    one is a click away for the person it belongs to. Side effects, in order: the row is locked
     and updated (or the copy written) in one transaction, the action is logged with the acting
     user, and after commit the id is handed to the delivery task.
     """
     with transaction.atomic():
         email = OutgoingEmail.objects.select_for_update().get(pk=email.pk)
+        if email.secret:
+            return ResendOutcome.CREDENTIAL
         if email.status == Status.SENDING:
             return ResendOutcome.IN_PROGRESS
         if email.status == Status.SENT:
@@ -189,14 +206,14 @@ def resend_email(email: OutgoingEmail, *, acting_user) -> ResendOutcome:
 def hand_off(email_ids: Sequence[int]) -> None:
     """Publish delivery tasks for these rows, MAIL_DELIVERY_BATCH_SIZE ids per task.
 
-    Raises if the broker is unreachable; the rows stay queued for the dispatcher.
+    Raises if the broker is unreachable; the rows stay queued for the dispatcher. The task is
+    found by name in Celery's registry (``mail.tasks`` registers it when Celery loads the apps'
+    tasks), so an eager configuration still runs it in-process.
     """
-    # Imported here because the tasks module imports the services (imports flow one way).
-    from ..tasks import deliver_emails as deliver_emails_task
-
     size = max(1, settings.MAIL_DELIVERY_BATCH_SIZE)
     for start in range(0, len(email_ids), size):
-        deliver_emails_task.delay(list(email_ids[start : start + size]))
+        batch = list(email_ids[start : start + size])
+        current_app.signature(DELIVER_EMAILS_TASK, args=(batch,)).delay()
 
 
 def _hand_off_after_commit(email_id: int) -> None:
@@ -205,10 +222,11 @@ def _hand_off_after_commit(email_id: int) -> None:
     A transaction that queues many e-mails (a notice to every delegate) publishes one task per
     batch instead of one per e-mail: the ids collect in one ``_HandOffBatch`` per transaction
     and savepoint level, whose one on-commit callback publishes them all. A batch takes ids only
-    while its callback is waiting in this connection's transaction, at the savepoint level that
-    registered it: when the transaction (or that savepoint) rolls back, Django drops the
-    callback, and the next e-mail starts a new batch — so a rolled-back id never rides along
-    with a later transaction's hand-off.
+    while its callback can still run: at the savepoint level that registered it, and in the
+    transaction that registered it. When the transaction (or that savepoint) rolls back, Django
+    drops the callback, and the next e-mail starts a new batch — so a rolled-back id never
+    rides along with a later transaction's hand-off, and a committed one is never left in a
+    batch nobody publishes.
 
     robust=True: a broker outage is logged by Django and the rows wait for the dispatcher,
     instead of turning a delegate's successful registration into a 500.
@@ -225,25 +243,33 @@ class _HandOffBatch:
     """The ids one transaction queued, handed to the delivery task together on commit."""
 
     def __init__(self, email_ids: list[int]):
+        connection = transaction.get_connection()
         self.email_ids = email_ids
         self.handed_off = False
-        self.savepoint_ids = set(transaction.get_connection().savepoint_ids)
+        self.in_transaction = connection.in_atomic_block
+        self.savepoint_ids = list(connection.savepoint_ids)
 
     def is_waiting(self) -> bool:
-        """True while this batch's on-commit callback is still registered, has not run, and
-        the connection is at the savepoint level that registered it."""
+        """True while this batch's on-commit callback is registered and has not run, and the
+        connection is at the savepoint level that registered it.
+
+        Not run yet: ``handed_off`` is still False. Same level: the same savepoints are open
+        (a savepoint rolled back and opened again gets a new id). Same transaction: rows are
+        written in the transaction that registered the callback, so the batch's first row is
+        visible exactly while that transaction is open or has committed — after a rollback it
+        is gone, and so is the callback. (Savepoint ids start again in every transaction, so
+        they cannot tell one transaction from the next.)
+        """
         connection = transaction.get_connection()
-        if self.handed_off or set(connection.savepoint_ids) != self.savepoint_ids:
+        if self.handed_off or not self.in_transaction or not connection.in_atomic_block:
             return False
-        # Django's own list of callbacks waiting for the commit (the one its test helper
-        # captureOnCommitCallbacks reads): a rollback empties or trims it.
-        waiting = connection.run_on_commit
-        return any(getattr(func, "__self__", None) is self for _, func, _ in waiting)
+        if list(connection.savepoint_ids) != self.savepoint_ids:
+            return False
+        return OutgoingEmail.objects.filter(pk=self.email_ids[0]).exists()
 
     def hand_off(self) -> None:
-        self.handed_off = (
-            True  # before publishing: if the broker is down, the dispatcher takes over
-        )
+        # Before publishing: if the broker is down, the dispatcher takes over these rows.
+        self.handed_off = True
         email_ids, self.email_ids = self.email_ids, []
         if email_ids:
             hand_off(email_ids)

@@ -259,16 +259,24 @@ MAIL_RETRY_DELAYS = [
 # A configuration fault (SMTP authentication, TLS, settings) keeps e-mails queued and retries
 # them this often without using up their attempts: they go out once the fault is fixed.
 MAIL_CONFIGURATION_FAULT_DELAY = env.int("MAIL_CONFIGURATION_FAULT_DELAY", default=300)
-# A row in "sending" for longer than this belongs to a worker that died: queue it again.
-# Keep it above CELERY_TASK_TIME_LIMIT, so a slow worker is stopped before its rows are freed.
-MAIL_STUCK_AFTER = env.int("MAIL_STUCK_AFTER", default=600)
+# A worker that claims rows marks them "sending" with a lease of CELERY_TASK_TIME_LIMIT plus
+# this margin (seconds): Celery's hard time limit has stopped the task by then, so a row still
+# "sending" after its lease belongs to a worker that died, and the dispatcher queues it again.
+# The margin covers the pool's lag in killing the task and clock skew between the worker and
+# beat hosts. So a killed worker's e-mails wait at most CELERY_TASK_TIME_LIMIT + this margin +
+# MAIL_DISPATCH_INTERVAL (90 + 30 + 30 s by default). Only the rows the killed worker was
+# sending can go out twice: at most MAIL_DELIVERY_BATCH_SIZE per worker process (each prefork
+# child holds one task at a time), i.e. CELERY_CONCURRENCY x MAIL_DELIVERY_BATCH_SIZE for a
+# whole worker (2 x 20 by default).
+MAIL_SENDING_LEASE_MARGIN = env.int("MAIL_SENDING_LEASE_MARGIN", default=30)
 # How many due rows one dispatcher run hands to the workers.
 MAIL_DISPATCH_BATCH_SIZE = env.int("MAIL_DISPATCH_BATCH_SIZE", default=500)
 # Seconds a dispatched row is not handed out again while it waits in the broker (a backlog).
 MAIL_DISPATCH_LEASE = env.int("MAIL_DISPATCH_LEASE", default=60)
 # How many e-mails one delivery task sends over its SMTP connection: a transaction (or a
-# dispatcher run) that queues more publishes one task per this many. A worker that dies
-# mid-batch can cause at most this many duplicates; a batch must fit in the task's time limit.
+# dispatcher run) that queues more publishes one task per this many. A worker process that dies
+# mid-batch can cause at most this many duplicates (see MAIL_SENDING_LEASE_MARGIN for a whole
+# worker); a batch must fit in the task's soft time limit.
 MAIL_DELIVERY_BATCH_SIZE = env.int("MAIL_DELIVERY_BATCH_SIZE", default=20)
 
 # Attendee exports (exports/). An XLSX export up to this many rows is built in the request;

@@ -1,6 +1,7 @@
 """The outbox in the admin: list, filters, search, resend action, configuration-fault alert."""
 
 import pytest
+from django.contrib import admin
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -128,3 +129,32 @@ def test_admin_changelist_has_no_alert_without_fault(staff_client, queue_test_me
     response = _changelist(staff_client)
 
     assert "stopped by a mail configuration fault" not in response.content.decode()
+
+
+def test_admin_outbox_changelist_reads_newest_first_through_an_index(
+    staff_client, queue_test_message, monkeypatch
+):
+    # The outbox grows twice as fast as registrations: the default page (newest first) must
+    # be read in order from an index, not sorted from a scan of every row. With sequential
+    # scans disabled, the planner shows which index it would use on a large table.
+    monkeypatch.setattr(admin.site._registry[OutgoingEmail], "list_per_page", 2)  # paginated
+    for n in range(3):
+        queue_test_message(to=f"delegate{n}@example.com")
+    with CaptureQueriesContext(connection) as queries:
+        assert _changelist(staff_client).status_code == 200
+    [page_query] = [
+        query["sql"]
+        for query in queries.captured_queries
+        if 'FROM "mail_outgoingemail"' in query["sql"] and " LIMIT " in query["sql"]
+    ]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        try:
+            cursor.execute("EXPLAIN " + page_query)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+
+    assert "Index Scan" in plan and "mail_outgoing_created_idx" in plan, plan
+    assert "Sort" not in plan, plan

@@ -228,3 +228,25 @@ def test_deliver_email_batch_continues_after_one_refused_recipient(smtp_server, 
     fine.refresh_from_db()
     assert fine.status == Status.SENT
     assert [m["To"] for m in smtp_server.messages] == ["fine@example.com"]
+
+
+def test_deliver_email_retry_after_temporary_failure_keeps_the_message_id(
+    smtp_server, queue_test_message, settings
+):
+    # The server takes the whole message, then answers 451: the sender cannot tell whether it
+    # arrived, so it tries again — with the same Message-ID, which lets the receiving side
+    # (and the delegate's mail program) keep one copy if the first one got through after all.
+    settings.MAIL_RETRY_DELAYS = [10]
+    smtp_server.handler.data_replies.append("451 Temporary local problem, try later")
+    email = queue_test_message(to="amina@example.com")
+    message_id = email.message_id
+    now = timezone.now()
+
+    first = deliver_emails([email.pk], now=now)[email.pk]
+    second = deliver_emails([email.pk], now=now + datetime.timedelta(seconds=10))[email.pk]
+
+    assert (first, second) == (DeliveryOutcome.RETRY, DeliveryOutcome.SENT)
+    assert [m["Message-ID"] for m in smtp_server.handler.attempts] == [message_id, message_id]
+    assert [m["Message-ID"] for m in smtp_server.messages] == [message_id]
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.message_id) == (Status.SENT, 2, message_id)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from mail.models import OutgoingEmail
 from mail.services import dispatch_due_emails, release_stuck_emails
+from mail.services.delivery import sending_lease
 from mail.tasks import dispatch_due_emails as dispatch_due_emails_task
 
 pytestmark = pytest.mark.django_db
@@ -15,13 +16,15 @@ pytestmark = pytest.mark.django_db
 Status = OutgoingEmail.Status
 
 
-def _as_if_the_worker_died_while_sending(email, *, seconds_ago):
+def _as_if_the_worker_died_while_sending(email, *, lease_ended_seconds_ago):
     # A worker that dies between "mark sending" and "mark sent" leaves exactly this behind;
     # no service produces it on purpose.
+    now = timezone.now()
     OutgoingEmail.objects.filter(pk=email.pk).update(
         status=Status.SENDING,
         attempts=1,
-        updated_at=timezone.now() - datetime.timedelta(seconds=seconds_ago),
+        sending_until=now - datetime.timedelta(seconds=lease_ended_seconds_ago),
+        updated_at=now - datetime.timedelta(seconds=lease_ended_seconds_ago) - sending_lease(),
     )
 
 
@@ -91,12 +94,11 @@ def test_dispatch_due_emails_respects_batch_size(queue_test_message, settings):
     assert len(mail.outbox) == 3
 
 
-def test_release_stuck_emails_requeues_rows_of_a_dead_worker(queue_test_message, settings):
-    settings.MAIL_STUCK_AFTER = 600
+def test_release_stuck_emails_requeues_rows_of_a_dead_worker(queue_test_message):
     stuck = queue_test_message(to="stuck@example.com")
     busy = queue_test_message(to="busy@example.com")
-    _as_if_the_worker_died_while_sending(stuck, seconds_ago=601)
-    _as_if_the_worker_died_while_sending(busy, seconds_ago=30)
+    _as_if_the_worker_died_while_sending(stuck, lease_ended_seconds_ago=1)
+    _as_if_the_worker_died_while_sending(busy, lease_ended_seconds_ago=-30)
 
     released = release_stuck_emails()
 
@@ -112,7 +114,7 @@ def test_release_stuck_emails_requeues_rows_of_a_dead_worker(queue_test_message,
 def test_release_stuck_emails_fails_a_row_out_of_attempts(queue_test_message, settings):
     settings.MAIL_RETRY_DELAYS = []  # one attempt in all
     email = queue_test_message()
-    _as_if_the_worker_died_while_sending(email, seconds_ago=settings.MAIL_STUCK_AFTER + 1)
+    _as_if_the_worker_died_while_sending(email, lease_ended_seconds_ago=1)
 
     assert release_stuck_emails() == 1
 
@@ -120,9 +122,9 @@ def test_release_stuck_emails_fails_a_row_out_of_attempts(queue_test_message, se
     assert email.status == Status.FAILED
 
 
-def test_dispatch_task_frees_stuck_rows_and_sends_due_ones(queue_test_message, settings):
+def test_dispatch_task_frees_stuck_rows_and_sends_due_ones(queue_test_message):
     stuck = queue_test_message(to="stuck@example.com")
-    _as_if_the_worker_died_while_sending(stuck, seconds_ago=settings.MAIL_STUCK_AFTER + 1)
+    _as_if_the_worker_died_while_sending(stuck, lease_ended_seconds_ago=1)
     due = queue_test_message(to="due@example.com")
 
     result = dispatch_due_emails_task.apply().get()

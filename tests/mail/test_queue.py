@@ -199,3 +199,35 @@ def test_queue_email_rolled_back_savepoint_sends_only_what_committed(
     assert [message.to for message in mail.outbox] == [["kept@example.com"]]
     kept.refresh_from_db()
     assert kept.status == OutgoingEmail.Status.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_id_from_a_rolled_back_savepoint_does_not_ride_along_with_the_next_transaction(
+    queue_test_message,
+):
+    # Savepoint names start again in every transaction: the second transaction's savepoint
+    # has the same name as the first one's, yet the first one's batch died with it.
+    from celery.signals import task_prerun
+
+    handed_over = []
+
+    def record(task, kwargs, args, **_):
+        if task.name == "mail.tasks.deliver_emails":
+            handed_over.append(list(args[0] if args else kwargs["email_ids"]))
+
+    task_prerun.connect(record, weak=False)
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic(), transaction.atomic():
+            queue_test_message(to="rolled-back@example.com")
+            raise RuntimeError("the registration failed after the e-mail was queued")
+        with transaction.atomic(), transaction.atomic():
+            first = queue_test_message(to="first@example.com")
+            second = queue_test_message(to="second@example.com")
+    finally:
+        task_prerun.disconnect(record)
+
+    assert handed_over == [[first.pk, second.pk]]
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "first@example.com",
+        "second@example.com",
+    ]
