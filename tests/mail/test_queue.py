@@ -78,7 +78,7 @@ def test_queue_email_delivers_after_commit(queue_test_message, django_capture_on
     [
         ("en", "25 November 2026", "Hello"),
         ("ru", "25 ноября 2026", None),
-        ("kk", "25 Қараша 2026", None),
+        ("kk", "25 қараша 2026", None),  # lower case mid-sentence (overlay)
     ],
 )
 def test_queue_email_renders_in_recipient_language(
