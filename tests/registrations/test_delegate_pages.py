@@ -621,3 +621,21 @@ def test_demo_registration_forms_in_russian_weigh_at_most_40_kb(delegate_client)
             sizes[event.slug] = len(response.content)
     assert len(sizes) >= 3
     assert max(sizes.values()) <= 40_000, sizes
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("+77012345678", "+7 701 234 5678"), ("+442071234567", "+44 20 7123 4567"), ("", "")],
+)
+def test_phone_numbers_are_shown_in_international_format(stored, shown):
+    from registrations.templatetags.phone_format import international
+
+    assert international(stored) == shown
+
+
+def test_a_phone_number_that_does_not_parse_is_shown_as_typed():
+    from phonenumber_field.phonenumber import PhoneNumber
+
+    from registrations.templatetags.phone_format import international
+
+    assert international(PhoneNumber(raw_input="12-34 ext. 5")) == "12-34 ext. 5"
