@@ -267,11 +267,3 @@ class RegistrationChangeForm(NeedsMixin, VisaMixin):
         values = {name: self.cleaned_data[name] for name in self.field_order}
         values["phone"] = values["phone"] or ""
         return values
-
-
-class CancelRegistrationForm(forms.Form):
-    confirm = forms.BooleanField(
-        label=_("Yes, cancel my registration"),
-        required=True,
-        error_messages={"required": _("Please tick the box to confirm the cancellation.")},
-    )

@@ -84,6 +84,31 @@ def category_availability(
     return result
 
 
+@dataclass(frozen=True)
+class PaymentInstructions:
+    """One way to pay, and the categories on the form it applies to."""
+
+    text: str
+    categories: tuple[DelegateCategory, ...]
+
+    @property
+    def category_ids(self) -> str:
+        return " ".join(str(category.pk) for category in self.categories)
+
+
+def payment_instructions(
+    availability: dict[int, CategoryAvailability],
+) -> list[PaymentInstructions]:
+    """The payment instructions of the priced categories on offer, each distinct text once
+    (the form shows it once, not in every category), in the categories' order. No query."""
+    groups: dict[str, list[DelegateCategory]] = {}
+    for option in availability.values():
+        text = option.category.payment_instructions
+        if option.price and text:
+            groups.setdefault(text, []).append(option.category)
+    return [PaymentInstructions(text, tuple(categories)) for text, categories in groups.items()]
+
+
 def delegate_registrations(delegate) -> QuerySet[Registration]:
     """A delegate's own registrations, newest event first, with what the list shows."""
     return (

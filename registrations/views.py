@@ -21,15 +21,18 @@ from minex.ratelimit import limit_posts_per_user
 
 from . import selectors, services
 from .exports import calendar_filename, registration_calendar
-from .forms import CancelRegistrationForm, RegistrationChangeForm, RegistrationForm
+from .forms import RegistrationChangeForm, RegistrationForm
 from .models import Registration
+from .templatetags.phone_format import international
 
 
 def _profile_initial(user) -> dict:
     profile = get_profile(user)
     if profile is None:
         return {}
-    return {name: getattr(profile, name) for name in RegistrationForm.PROFILE_FIELDS}
+    initial = {name: getattr(profile, name) for name in RegistrationForm.PROFILE_FIELDS}
+    initial["phone"] = international(initial["phone"])
+    return initial
 
 
 @login_required
@@ -73,6 +76,9 @@ def register(request, slug):
         "event": event,
         "form": form,
         "availability": availability,
+        "payment_instructions": SimpleLazyObject(
+            lambda: selectors.payment_instructions(availability)
+        ),
         "all_full": availability and all(option.full for option in availability.values()),
     }
     return render(request, "registrations/register.html", context, status=status)
@@ -144,6 +150,7 @@ def registration_change(request, reference):
         messages.error(request, _("This registration can no longer be changed online."))
         return redirect("registration_detail", reference=registration.reference)
     initial = {name: getattr(registration, name) for name in RegistrationChangeForm.field_order}
+    initial["phone"] = international(initial["phone"])
     form = RegistrationChangeForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -177,24 +184,21 @@ def registration_cancel(request, reference):
     if not registration.is_active:
         messages.info(request, _("This registration is already closed."))
         return redirect("registration_detail", reference=registration.reference)
-    form = CancelRegistrationForm(request.POST or None)
-    status = 200
+    # GET asks once; the page's one button POSTs (with its CSRF token) and cancels.
+    refusal = None
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.cancel_registration(registration, acting_user=request.user)
-            except services.RegistrationError as refusal:
-                form.add_error(None, refusal.message)
-                status = 409
-            else:
-                messages.success(request, _("Your registration has been cancelled."))
-                return redirect("registration_detail", reference=registration.reference)
+        try:
+            services.cancel_registration(registration, acting_user=request.user)
+        except services.RegistrationError as error:
+            refusal = error.message
+        else:
+            messages.success(request, _("Your registration has been cancelled."))
+            return redirect("registration_detail", reference=registration.reference)
     return render(
         request,
         "registrations/registration_cancel.html",
-        {"registration": registration, "form": form},
-        status=status,
+        {"registration": registration, "refusal": refusal},
+        status=409 if refusal else 200,
     )
 
 

@@ -208,3 +208,62 @@ def test_an_event_is_past_when_its_last_day_is_over_in_its_own_time_zone(client,
     upcoming, past = _text(client.get("/en/")).split("Past forums", 1)
     assert "London edition" in upcoming and "Astana edition" not in upcoming
     assert "Astana edition" in past
+
+
+# Header and footer -------------------------------------------------------------------------
+
+
+def _header(response) -> str:
+    return _text(response).split('<header class="site-header">')[1].split("</header>")[0]
+
+
+def _footer(response) -> str:
+    return _text(response).split('<footer class="site-footer">')[1].split("</footer>")[0]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_anonymous_visitors_see_log_in_and_sign_up_in_the_header(client, language):
+    header = _header(client.get(f"/{language}/"))
+    assert f'href="/{language}/accounts/login/"' in header
+    assert f'href="/{language}/accounts/signup/"' in header
+
+
+def test_signed_in_delegates_are_not_offered_to_sign_up(client):
+    from tests.factories import make_delegate
+
+    client.force_login(make_delegate())
+    header = _header(client.get("/en/"))
+    assert "/accounts/signup/" not in header and "/accounts/login/" not in header
+
+
+def test_header_shows_the_minex_logo_with_a_text_alternative(client):
+    header = _header(client.get("/ru/"))
+    logo = re.search(r'<img class="brand__logo" src="([^"]+)"[^>]* alt="([^"]+)"', header)
+    assert logo, header
+    assert logo.group(1) == "/static/img/minex-logo.svg"
+    assert logo.group(2) == "Форум MINEX"
+    assert client.get(logo.group(1)).status_code == 200
+
+
+def test_every_page_names_an_svg_icon(client):
+    page = _text(client.get("/en/"))
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert icon and icon.group(1) == "/static/img/favicon.svg"
+    response = client.get(icon.group(1))
+    assert response.status_code == 200
+    assert b"<svg" in b"".join(response.streaming_content)
+
+
+def test_favicon_ico_is_served_not_a_404(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+    assert "max-age=86400" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_footer_names_the_organiser_and_links_the_secretariat(client, language):
+    footer = _footer(client.get(f"/{language}/"))
+    assert "MINEX Forum" in footer.split('class="site-footer__organiser">')[1].split("</p>")[0]
+    assert '<a href="mailto:secretariat@minexforum.com">secretariat@minexforum.com</a>' in footer

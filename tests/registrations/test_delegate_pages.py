@@ -1,6 +1,7 @@
 """Delegate pages: register, see, change, cancel — only one's own, in any language."""
 
 import datetime
+import io
 import re
 
 import icalendar
@@ -78,7 +79,7 @@ def test_cancelling_another_delegates_registration_is_not_found_and_changes_noth
 ):
     someone_else = make_registration()
     url = f"/en/my/registrations/{someone_else.reference}/cancel/"
-    assert delegate_client.post(url, {"confirm": "on"}).status_code == 404
+    assert delegate_client.post(url).status_code == 404
     someone_else.refresh_from_db()
     assert someone_else.status == Registration.Status.CONFIRMED
 
@@ -374,15 +375,81 @@ def test_changes_are_closed_after_registration_closes(delegate_client):
 def test_cancelling_needs_confirmation(delegate_client):
     registration = make_registration(delegate=delegate_client.delegate)
     url = f"/en/my/registrations/{registration.reference}/cancel/"
-    response = delegate_client.post(url, {})
-    assert response.status_code == 400
+    detail = _text(delegate_client.get(f"/en/my/registrations/{registration.reference}/"))
+    assert f'<a class="button button--danger" href="{url}">Cancel registration</a>' in detail
+
+    # Following the link only asks: nothing is cancelled by a GET.
+    response = delegate_client.get(url)
+    assert response.status_code == 200
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
 
-    response = delegate_client.post(url, {"confirm": "on"})
+    response = delegate_client.post(url)
     assert response.status_code == 302
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED
+
+
+def test_cancel_page_asks_once_with_one_button_and_no_checkbox(delegate_client):
+    registration = make_registration(delegate=delegate_client.delegate)
+    page = _text(delegate_client.get(f"/en/my/registrations/{registration.reference}/cancel/"))
+    main = page.split("<main")[1].split("</main>")[0]
+    assert main.count("<form") == 1
+    form = main.split("<form")[1].split("</form>")[0]
+    assert 'type="checkbox"' not in form
+    assert form.count("<button") == 1
+    assert '<button type="submit" class="button button--danger">Yes, cancel my registration' in form
+    assert 'name="csrfmiddlewaretoken"' in form
+
+
+def test_cancelling_is_one_post_with_the_csrf_token_and_nothing_else():
+    delegate = make_delegate()
+    registration = make_registration(delegate=delegate)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(delegate)
+    url = f"/en/my/registrations/{registration.reference}/cancel/"
+
+    assert client.post(url).status_code == 403  # no CSRF token: refused, nothing cancelled
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+
+    page = client.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = client.post(url, {"csrfmiddlewaretoken": token}, follow=True)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
+    assert "Your registration has been cancelled." in _text(response)
+
+
+def test_cancelling_twice_says_the_registration_is_closed(delegate_client):
+    registration = make_registration(delegate=delegate_client.delegate)
+    url = f"/en/my/registrations/{registration.reference}/cancel/"
+    delegate_client.post(url)
+    response = delegate_client.post(url, follow=True)
+    assert "This registration is already closed." in _text(response)
+    assert registration.history.filter(to_status=Registration.Status.CANCELLED).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "country"), [("en", "Kazakhstan"), ("ru", "Казахстан"), ("kk", "Қазақстан")]
+)
+def test_detail_shows_country_by_name_and_phone_formatted(delegate_client, language, country):
+    registration = make_registration(delegate=delegate_client.delegate)
+    assert str(registration.phone) == "+77012345678"
+    page = _text(delegate_client.get(f"/{language}/my/registrations/{registration.reference}/"))
+    details = page.split('<dl class="facts facts--wide">')[1].split("</dl>")[0]
+    assert f"<dd>{country}</dd>" in details
+    assert "<dd>+7 701 234 5678</dd>" in details
+    assert "+77012345678" not in page
+
+
+def test_phone_inputs_show_the_international_format(delegate_client):
+    registration = make_registration(delegate=delegate_client.delegate)
+    other_event = make_category()
+    change = _text(delegate_client.get(f"/en/my/registrations/{registration.reference}/change/"))
+    register = _text(delegate_client.get(f"/en/events/{other_event.event.slug}/register/"))
+    for page in (change, register):
+        assert 'name="phone" value="+7 701 234 5678"' in page
 
 
 def test_calendar_file_covers_the_forum_days(delegate_client):
@@ -507,3 +574,68 @@ def test_consent_to_a_privacy_policy_replaced_meanwhile_must_be_given_again(
     assert Registration.objects.get(delegate=delegate_client.delegate).privacy_policy_version == (
         "2027-01"
     )
+
+
+# The form's weight -----------------------------------------------------------------------
+
+BANK = "Bank transfer against an invoice; quote your reference."
+CARD = "Pay by card at the registration desk."
+
+
+def test_each_payment_instruction_is_shown_once_for_its_categories(delegate_client):
+    event = make_event()
+    delegate = make_category(event, name_en="Delegate", payment_instructions_en=BANK)
+    exhibitor = make_category(event, name_en="Exhibitor", payment_instructions_en=BANK)
+    student = make_category(event, name_en="Student", payment_instructions_en=CARD)
+    make_category(event, name_en="Media", price="0", payment_instructions_en=CARD)
+    page = _text(delegate_client.get(f"/en/events/{event.slug}/register/"))
+
+    assert page.count(BANK) == 1 and page.count(CARD) == 1
+    payments = re.findall(
+        r'<details class="payment" data-categories="([^"]*)"> <summary>([^<]*)</summary> '
+        r"<p>([^<]*)</p>",
+        page,
+    )
+    assert payments == [
+        (f"{delegate.pk} {exhibitor.pk}", "How to pay — Delegate, Exhibitor", BANK),
+        (f"{student.pk}", "How to pay — Student", CARD),
+    ]
+
+
+def test_free_categories_show_no_payment_instructions(delegate_client):
+    category = make_category(price="0", payment_instructions_en=BANK)
+    page = _text(delegate_client.get(f"/en/events/{category.event.slug}/register/"))
+    assert BANK not in page and 'class="payment"' not in page
+
+
+def test_demo_registration_forms_in_russian_weigh_at_most_40_kb(delegate_client):
+    from django.core.management import call_command
+
+    from events.models import Event
+
+    call_command("seed_demo", stdout=io.StringIO())
+    sizes = {}
+    for event in Event.objects.all():
+        response = delegate_client.get(f"/ru/events/{event.slug}/register/")
+        if b'class="registration-form"' in response.content:
+            sizes[event.slug] = len(response.content)
+    assert len(sizes) >= 3
+    assert max(sizes.values()) <= 40_000, sizes
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("+77012345678", "+7 701 234 5678"), ("+442071234567", "+44 20 7123 4567"), ("", "")],
+)
+def test_phone_numbers_are_shown_in_international_format(stored, shown):
+    from registrations.templatetags.phone_format import international
+
+    assert international(stored) == shown
+
+
+def test_a_phone_number_that_does_not_parse_is_shown_as_typed():
+    from phonenumber_field.phonenumber import PhoneNumber
+
+    from registrations.templatetags.phone_format import international
+
+    assert international(PhoneNumber(raw_input="12-34 ext. 5")) == "12-34 ext. 5"

@@ -1,0 +1,22 @@
+// The registration form lists each way to pay once (folded, for browsers without JavaScript);
+// here only the chosen category's instructions stay visible, unfolded.
+(function () {
+  var form = document.querySelector("form.registration-form");
+  if (!form) { return; }
+  var payments = form.querySelectorAll("details.payment[data-categories]");
+  if (!payments.length) { return; }
+
+  function showChosen() {
+    var chosen = form.querySelector("input[name=category]:checked");
+    payments.forEach(function (details) {
+      var applies = chosen !== null && details.dataset.categories.split(" ").indexOf(chosen.value) !== -1;
+      details.hidden = !applies;
+      details.open = applies;
+    });
+  }
+
+  form.querySelectorAll("input[name=category]").forEach(function (radio) {
+    radio.addEventListener("change", showChosen);
+  });
+  showChosen();
+})();
