@@ -1,10 +1,12 @@
 """A real SMTP server for tests (aiosmtpd), recording what it accepted.
 
 Tests can make it refuse a recipient (``server.replies["a@example.com"] = "550 No such user"``),
-require a password it will never accept (``reject_logins=True``), and count SMTP sessions, which
-shows whether the sender reused its connection.
+require a password it will never accept (``reject_logins=True``), count SMTP sessions, which
+shows whether the sender reused its connection, and hold every message's DATA until they
+release it (``server.hold()`` … ``server.release()``: a slow or hung mail server).
 """
 
+import asyncio
 import email
 import email.policy
 import logging
@@ -25,8 +27,11 @@ class RecordingHandler:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.replies: dict[str, str] = {}
         self.sessions = 0
+        self.held = 0  # messages that reached DATA while the server was holding them
         self._lock = threading.Lock()
         self.received = threading.Condition(self._lock)
+        self.released = threading.Event()
+        self.released.set()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self._lock:
@@ -42,6 +47,11 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if not self.released.is_set():
+            with self._lock:
+                self.held += 1
+            # Wait in a helper thread, so the server's event loop keeps serving others.
+            await asyncio.get_running_loop().run_in_executor(None, self.released.wait, 120)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.received:
             self.messages.append(message)
@@ -86,7 +96,15 @@ class SMTPServer:
         self._controller.start()
         return self
 
+    def hold(self) -> None:
+        """From now on, answer DATA only once ``release()`` is called (a hung mail server)."""
+        self.handler.released.clear()
+
+    def release(self) -> None:
+        self.handler.released.set()
+
     def stop(self) -> None:
+        self.release()  # nothing may stay waiting in the server's helper threads
         self._controller.stop()
 
     def restart(self) -> None:

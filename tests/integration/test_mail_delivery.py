@@ -12,6 +12,7 @@ from django.db import connections, transaction
 
 from mail.models import OutgoingEmail
 from mail.services import queue_email
+from tests.factories import make_category, make_delegate
 from tests.processes import wait_until
 
 from .conftest import worker_environment
@@ -120,3 +121,51 @@ def test_email_queued_while_broker_is_down_arrives_after_it_returns(
     marker = _queue_test_message("marker@example.com")
     assert smtp_server.handler.wait_for(2, timeout=60), worker.log()[-3000:]
     assert _received_ids(smtp_server) == [email.message_id, marker.message_id]
+
+
+def test_registration_page_answers_while_the_smtp_server_still_holds_the_mail(
+    smtp_server, broker, start_celery_worker, client, settings
+):
+    # Were the page to send mail itself, it would talk to the same held server.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_server.host, smtp_server.port
+    settings.EMAIL_TIMEOUT = 300
+    smtp_server.hold()
+    worker = start_celery_worker(
+        worker_environment(broker_url=broker.url, smtp=smtp_server, EMAIL_TIMEOUT="300")
+    )
+    category = make_category()
+    client.force_login(make_delegate("amina@example.com"))
+    form = {"category": category.pk, "first_name": "Amina", "last_name": "Seitkali",
+            "country": "KZ", "consent_privacy": "on"}  # fmt: skip
+
+    answered, outcome = threading.Event(), {}
+
+    def submit():
+        try:
+            outcome["response"] = client.post(f"/en/events/{category.event.slug}/register/", form)
+        finally:
+            connections.close_all()
+            answered.set()
+
+    threading.Thread(target=submit, daemon=True).start()
+
+    # The worker is talking to the SMTP server, which holds the message; the delegate's page
+    # answers all the same (before the server is released, it has accepted nothing).
+    wait_until(
+        lambda: smtp_server.handler.held,
+        timeout=60,
+        message=lambda: f"the worker never reached the SMTP server:\n{worker.log()[-3000:]}",
+    )
+    wait_until(answered.is_set, timeout=60, message="the page waited for the SMTP server")
+    assert smtp_server.messages == []
+    response = outcome["response"]
+    assert response.status_code == 302
+    assert response["Location"].endswith("/thank-you/")
+
+    smtp_server.release()
+
+    assert smtp_server.handler.wait_for(2, timeout=60), worker.log()[-3000:]
+    assert sorted(message["To"] for message in smtp_server.messages) == sorted(
+        ["amina@example.com", settings.SECRETARIAT_EMAIL]
+    )
