@@ -33,6 +33,14 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def pytest_report_header(config):
+    """Which run this is: what it names its database and cache keys after."""
+    from django.conf import settings
+
+    token = getattr(settings, "TEST_RUN", None)
+    return [f"test run: {token} (MINEX_TEST_RUN)"] if token else []
+
+
 def clear_this_runs_cache() -> None:
     """Delete this run's cache entries (rate limits, cached pages), and nothing else.
 
