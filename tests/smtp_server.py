@@ -3,9 +3,11 @@
 Tests can make it refuse a recipient (``server.replies["a@example.com"] = "550 No such user"``),
 answer the next messages' DATA with an error (``server.handler.data_replies.append("451 ...")``),
 hold its answer to DATA while ``server.handler.holding`` is set (a sender that dies meanwhile
-never learns the outcome), require a password it will never accept (``reject_logins=True``), and
-count SMTP sessions, which shows whether the sender reused its connection. ``attempts`` records
-every message whose DATA arrived, accepted or not; ``messages`` only the accepted ones.
+never learns the outcome), hold every message's DATA until released (``server.hold()`` …
+``server.release()``: a slow or hung mail server), require a password it will never accept
+(``reject_logins=True``), and count SMTP sessions, which shows whether the sender reused its
+connection. ``attempts`` records every message whose DATA arrived, accepted or not;
+``messages`` only the accepted ones.
 """
 
 import asyncio
@@ -32,8 +34,11 @@ class RecordingHandler:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.replies: dict[str, str] = {}
         self.sessions = 0
+        self.held = 0  # messages that reached DATA while the server was holding them
         self._lock = threading.Lock()
         self.received = threading.Condition(self._lock)
+        self.released = threading.Event()
+        self.released.set()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self._lock:
@@ -49,6 +54,11 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if not self.released.is_set():
+            with self._lock:
+                self.held += 1
+            # Wait in a helper thread, so the server's event loop keeps serving others.
+            await asyncio.get_running_loop().run_in_executor(None, self.released.wait, 120)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.received:
             self.attempts.append(message)
@@ -106,7 +116,15 @@ class SMTPServer:
         self._controller.start()
         return self
 
+    def hold(self) -> None:
+        """From now on, answer DATA only once ``release()`` is called (a hung mail server)."""
+        self.handler.released.clear()
+
+    def release(self) -> None:
+        self.handler.released.set()
+
     def stop(self) -> None:
+        self.release()  # nothing may stay waiting in the server's helper threads
         self._controller.stop()
 
     def restart(self) -> None:

@@ -5,35 +5,35 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import ROOT
+
+from .conftest import bench_database
 
 pytestmark = pytest.mark.integration
 
 
-def test_admin_benchmark_tiny_run():
-    # Its own database, named after this suite's, so parallel suites do not share one.
-    database = settings.DATABASES["default"]
-    server = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    environment = {
-        **os.environ,
-        "BENCH_PG": f"postgres://{database['USER']}@{server}",
-        "BENCH_DATABASE": f"{database['NAME']}_bench_admin",
-    }
+def test_admin_benchmark_tiny_run(private_redis):
+    with bench_database("admin") as database:
+        environment = {
+            **os.environ,
+            "BENCH_PG": database.server,
+            "BENCH_DATABASE": database.name,
+            "BENCH_REDIS": private_redis.url,
+        }
+        completed = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "admin.py"), "--rows", "300"],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert database.exists()
 
-    completed = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "admin.py"), "--rows", "300"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
+    assert not database.exists()
     assert completed.returncode == 0, completed.stderr[-3000:]
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert (result["rows_small"], result["rows_large"]) == (100, 300)

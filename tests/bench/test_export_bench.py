@@ -9,15 +9,21 @@ import pytest
 
 from tests.processes import ROOT, clean_environment
 
+from .conftest import bench_database
+
 pytestmark = pytest.mark.integration
 
 
 def test_tiny_export_benchmark_run():
-    env = clean_environment(BENCH_DATABASE="minex_bench_export_tiny")
-    result = subprocess.run(
-        [sys.executable, "bench/export.py", "--rows", "300"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    with bench_database("export") as database:
+        env = clean_environment(BENCH_PG=database.server, BENCH_DATABASE=database.name)
+        result = subprocess.run(
+            [sys.executable, "bench/export.py", "--rows", "300"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert database.exists()
+
+    assert not database.exists()
     assert result.returncode == 0, result.stderr[-3000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["rows"] == 300

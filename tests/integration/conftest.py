@@ -5,86 +5,20 @@ started (never by name), so a failing test leaves nothing running.
 """
 
 import os
-import signal
+import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from minex.celery import app as celery_app
-from tests.smtp_server import SMTPServer, free_port
+from tests.processes import PrivateRedis, stop_process, wait_until
+from tests.smtp_server import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
-READY_TIMEOUT = 20
-
-
-def wait_until(condition, *, timeout: float, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
-
-
-def _answers(port: int) -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def stop_process(process: subprocess.Popen, *, timeout: float = 10) -> None:
-    """SIGTERM (a warm shutdown for Celery), then SIGKILL the process group it leads."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(5)
-
-
-class PrivateRedis:
-    """A redis-server of our own on a spare port: tests may stop it without harming anyone."""
-
-    def __init__(self, log_path: Path):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._log_path = log_path
-        self._process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self._process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--logfile",
-                str(self._log_path),
-            ],  # fmt: skip
-            start_new_session=True,
-        )
-        if not wait_until(lambda: _answers(self.port), timeout=10):
-            raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    def stop(self) -> None:
-        if self._process is not None:
-            stop_process(self._process)
-            self._process = None
+READY_TIMEOUT = 60
 
 
 @pytest.fixture
@@ -162,6 +96,10 @@ class CeleryWorker:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def runs_finished(self, task_name: str) -> int:
+        """How many runs of ``task_name`` this worker has finished, as its log tells."""
+        return len(re.findall(rf"Task {re.escape(task_name)}\[[^\]]+\] succeeded", self.log()))
+
 
 @pytest.fixture
 def start_celery_worker(tmp_path):
@@ -188,8 +126,11 @@ def start_celery_worker(tmp_path):
             )
         worker = CeleryWorker(process, log_path)
         started.append(worker)
-        if not wait_until(lambda: " ready." in worker.log(), timeout=READY_TIMEOUT):
-            raise RuntimeError(f"The Celery worker did not start:\n{worker.log()[-3000:]}")
+        wait_until(
+            lambda: " ready." in worker.log(),
+            timeout=READY_TIMEOUT,
+            message=lambda: f"The Celery worker did not start:\n{worker.log()[-3000:]}",
+        )
         return worker
 
     yield start
