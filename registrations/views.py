@@ -20,7 +20,7 @@ from events.selectors import get_public_event
 from minex.ratelimit import limit_posts_per_user
 
 from . import selectors, services
-from .exports import calendar_filename, registration_calendar
+from .calendar import calendar_filename, registration_calendar
 from .forms import CancelRegistrationForm, RegistrationChangeForm, RegistrationForm
 from .models import Registration
 
