@@ -19,6 +19,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 from accounts.models import DelegateProfile, latin_name_validator
 from events.models import Event
 
+from .rules import VISA_LETTER_NEEDS_NATIONALITY
+
 
 class Currency(models.TextChoices):
     KZT = "KZT", _("Kazakhstani tenge (KZT)")
@@ -262,7 +264,7 @@ class Registration(models.Model):
             models.CheckConstraint(
                 condition=Q(visa_letter_needed=False) | ~Q(nationality=""),
                 name="registration_visa_letter_needs_nationality",
-                violation_error_message=_("A visa invitation letter needs the nationality."),
+                violation_error_message=VISA_LETTER_NEEDS_NATIONALITY,
             ),
             models.CheckConstraint(
                 condition=Q(

@@ -144,7 +144,9 @@ def registration_change(request, reference):
         messages.error(request, _("This registration can no longer be changed online."))
         return redirect("registration_detail", reference=registration.reference)
     initial = {name: getattr(registration, name) for name in RegistrationChangeForm.field_order}
-    form = RegistrationChangeForm(request.POST or None, initial=initial)
+    form = RegistrationChangeForm(
+        request.POST or None, initial=initial, latin_name=registration.latin_name
+    )
     status = 200
     if request.method == "POST":
         status = 400

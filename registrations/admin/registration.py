@@ -40,7 +40,7 @@ from .filters import (
     EventFilter,
     ForumFilter,
 )
-from .forms import OnBehalfForm
+from .forms import OnBehalfForm, RegistrationAdminForm
 
 # Changelist parameters that are the admin's own, not filters: not passed on to the exports.
 NOT_FILTERS = {"o", "p", "e", "_changelist_filters", FORUM_PARAMETER, EVENT_PARAMETER}
@@ -71,6 +71,7 @@ class RegistrationHistoryInline(admin.TabularInline):
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     change_list_template = "admin/registrations/registration/change_list.html"
+    form = RegistrationAdminForm
     list_display = (
         "reference",
         "name",
