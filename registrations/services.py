@@ -27,7 +27,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.utils import build_localized_fieldname
 
 from accounts.models import DelegateProfile, User
 from accounts.services import update_profile
@@ -149,9 +148,10 @@ def register_delegate(
 ) -> tuple[Registration, bool]:
     """Register `delegate` for `event` in `category`; return `(registration, created)`.
 
-    The delegate's details are copied from their profile, the category's name and current
-    price (early-bird if it applies) from the category, and the current privacy-policy version
-    with the time of consent.
+    The delegate's details are copied from their profile, the category's name (in English,
+    Russian and Kazakh: `category_name_snapshot`) and current price (early-bird if it
+    applies) from the category, and the current privacy-policy version with the time of
+    consent.
 
     Rules, checked while holding the event lock, then the category lock:
     - a delegate already holding a pending, confirmed or waitlisted registration for the event
@@ -786,19 +786,18 @@ def _require_status(registration: Registration, *allowed: str) -> None:
         )
 
 
-def category_name_snapshot(category: DelegateCategory) -> dict[str, str | None]:
-    """The category's name in every language, as a registration keeps it (`category_name_en`,
-    `_ru`, `_kk`): a later rename of the category does not rewrite what the delegate
-    registered in. A language the category has no name in stays empty, so the registration
-    shows the English name there (modeltranslation's fallback). Whatever sets or changes a
-    registration's category writes these fields."""
-    snapshot = {}
-    for language in settings.MODELTRANSLATION_LANGUAGES:
-        name = getattr(category, build_localized_fieldname("name", language)) or None
-        snapshot[build_localized_fieldname("category_name", language)] = name
-    default = build_localized_fieldname("category_name", settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
-    snapshot[default] = snapshot[default] or category.name
-    return snapshot
+def category_name_snapshot(category: DelegateCategory) -> dict[str, str]:
+    """The category's name in English, Russian and Kazakh, as a registration keeps it
+    (`category_name`, `category_name_ru`, `category_name_kk`): a later rename of the category
+    does not rewrite what the delegate registered in. A language the category has no name in
+    stays empty, and the registration shows the English name there
+    (`Registration.category_name_in_language`). Whatever sets or changes a registration's
+    category writes these fields."""
+    return {
+        "category_name": category.name_en or category.name,
+        "category_name_ru": category.name_ru or "",
+        "category_name_kk": category.name_kk or "",
+    }
 
 
 def _insert_with_unique_reference(registration: Registration) -> None:

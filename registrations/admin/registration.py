@@ -162,7 +162,16 @@ class RegistrationAdmin(admin.ModelAdmin):
         ),
         (
             _("Category and price when registered"),
-            {"fields": ("category_name", "price", "currency", "early_bird")},
+            {
+                "fields": (
+                    "category_name",
+                    "category_name_ru",
+                    "category_name_kk",
+                    "price",
+                    "currency",
+                    "early_bird",
+                )
+            },
         ),
     )
 
