@@ -296,7 +296,8 @@ class RegistrationChangeForm(NeedsMixin, VisaMixin):
         "visa_letter_needed", "nationality",
     ]  # fmt: skip
 
-    def __init__(self, *args, latin_name: str = "", **kwargs):
+    def __init__(self, *args, latin_name=rules.UNKNOWN, **kwargs):
+        """`latin_name`: the registration's, which the visa letter would carry."""
         super().__init__(*args, **kwargs)
         self.latin_name_on_file = latin_name
 
