@@ -198,8 +198,12 @@ def main() -> int:
     )
     try:
         _wait_for(port)
+        from legal.policies import current_privacy_policy
+
+        # As the page sends it: consent binds to the privacy-policy version the form showed.
         form = {"category": category_id, "first_name": "Delegate", "last_name": "Bench",
-                "country": "KZ", "consent_privacy": "on"}  # fmt: skip
+                "country": "KZ", "consent_privacy": "on",
+                "privacy_policy_version": current_privacy_policy().version}  # fmt: skip
         say(f"Baseline: bare authenticated POST, {args.concurrency} at a time…")
         bare_seconds, bare_latencies, bare_errors = run_load(
             port, keys, args.concurrency, "/bench/bare/", {}, ok=204

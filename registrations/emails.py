@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mail.services import EmailAttachment, queue_email
 
-from .exports import CALENDAR_MIMETYPE, calendar_filename, registration_calendar
+from .calendar import CALENDAR_MIMETYPE, calendar_filename, registration_calendar
 from .models import Registration
 from .selectors import waitlist_position
 

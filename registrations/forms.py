@@ -16,6 +16,7 @@ from legal.policies import current_privacy_policy
 from minex.countries import country_choices
 from minex.widgets import LongSelect
 
+from . import rules
 from .models import DelegateCategory, Registration
 from .selectors import CategoryAvailability
 
@@ -137,12 +138,25 @@ class VisaMixin(forms.Form):
         widget=LongSelect,
     )
 
+    # The Latin name the letter would use when the form has no field for it (the change page
+    # passes the registration's); UNKNOWN leaves that part of the rule to the service.
+    latin_name_on_file = rules.UNKNOWN
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("visa_letter_needed") and not cleaned.get("nationality"):
-            self.add_error(
-                "nationality", _("Please choose your nationality for the visa invitation letter.")
-            )
+        if "latin_name" not in self.fields:
+            latin_name = self.latin_name_on_file
+        elif "latin_name" in cleaned:
+            latin_name = cleaned["latin_name"]
+        else:
+            latin_name = rules.UNKNOWN  # malformed: its own error says so
+        problems = rules.visa_letter_problems(
+            visa_letter_needed=cleaned.get("visa_letter_needed", False),
+            nationality=cleaned.get("nationality", ""),
+            latin_name=latin_name,
+        )
+        for name, message in problems.items():
+            self.add_error(name if name in self.fields else None, message)
         return cleaned
 
 
@@ -212,22 +226,26 @@ class RegistrationForm(DelegateDetailsMixin, NeedsMixin, VisaMixin):
 
     def clean(self):
         cleaned = super().clean()
+        # Consent binds to the version the page showed; a submission that does not say which
+        # (a page from before the hidden field, a hand-made POST) cannot prove the delegate saw
+        # the current text, so it is refused like a stale one.
         shown = self.data.get("privacy_policy_version")
-        if cleaned.get("consent_privacy") and shown and shown != self.policy.version:
-            self.add_error(
-                "consent_privacy",
-                _(
-                    "The privacy policy has changed since this page was opened. "
-                    "Please read the new version and tick the box again."
-                ),
+        refusal = None
+        if cleaned.get("consent_privacy") and not shown:
+            refusal = _(
+                "We could not tell which version of the privacy policy this page showed. "
+                "Please reload the page, read the policy and tick the box again."
             )
+        elif cleaned.get("consent_privacy") and shown != self.policy.version:
+            refusal = _(
+                "The privacy policy has changed since this page was opened. "
+                "Please read the new version and tick the box again."
+            )
+        if refusal:
+            self.add_error("consent_privacy", refusal)
             # Shown again unticked: consent to the new text needs a new tick.
             self.data = self.data.copy()
             self.data.pop("consent_privacy", None)
-        if cleaned.get("visa_letter_needed") and not cleaned.get("latin_name"):
-            self.add_error(
-                "latin_name", _("Please give your name as in your passport for the visa letter.")
-            )
         return cleaned
 
     @property
@@ -262,6 +280,11 @@ class RegistrationChangeForm(NeedsMixin, VisaMixin):
         "job_title", "organisation", "phone", "dietary_needs", "accessibility_needs",
         "visa_letter_needed", "nationality",
     ]  # fmt: skip
+
+    def __init__(self, *args, latin_name=rules.UNKNOWN, **kwargs):
+        """`latin_name`: the registration's, which the visa letter would carry."""
+        super().__init__(*args, **kwargs)
+        self.latin_name_on_file = latin_name
 
     def changes(self) -> dict:
         values = {name: self.cleaned_data[name] for name in self.field_order}

@@ -12,12 +12,15 @@ from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.models import DelegateProfile, latin_name_validator
 from events.models import Event
+
+from .rules import VISA_LETTER_NEEDS_NATIONALITY
 
 
 class Currency(models.TextChoices):
@@ -194,8 +197,15 @@ class Registration(models.Model):
     country = CountryField(_("country"), blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
 
-    # The category as it was when the delegate registered.
+    # The category as it was when the delegate registered: its name in English and, where
+    # the category had them, in Russian and Kazakh (see `category_name_in_language`).
     category_name = models.CharField(_("category name"), max_length=120)
+    category_name_ru = models.CharField(
+        _("category name in Russian"), max_length=120, blank=True, default=""
+    )
+    category_name_kk = models.CharField(
+        _("category name in Kazakh"), max_length=120, blank=True, default=""
+    )
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
     early_bird = models.BooleanField(_("early-bird price"), default=False)
@@ -268,7 +278,7 @@ class Registration(models.Model):
             models.CheckConstraint(
                 condition=Q(visa_letter_needed=False) | ~Q(nationality=""),
                 name="registration_visa_letter_needs_nationality",
-                violation_error_message=_("A visa invitation letter needs the nationality."),
+                violation_error_message=VISA_LETTER_NEEDS_NATIONALITY,
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -313,6 +323,17 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def category_name_in_language(self) -> str:
+        """The category's name as registered, in the active language; English where the
+        category had no name in it.
+
+        Plain columns rather than modeltranslation fields: registering this model with
+        modeltranslation would make every registration query a MultilingualQuerySet, whose
+        `values_list` reorders the SQL's columns (the exports' COPY path reads that SQL)."""
+        language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        return getattr(self, f"category_name_{language}", "") or self.category_name
 
     @property
     def holds_place(self) -> bool:

@@ -21,18 +21,19 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import DelegateProfile, User
 from accounts.services import update_profile
 from events.models import Event
 from legal.policies import current_privacy_policy
 
-from . import emails, selectors
+from . import emails, rules, selectors
 from .models import DelegateCategory, Registration, RegistrationHistory
 
 Status = Registration.Status
@@ -147,9 +148,10 @@ def register_delegate(
 ) -> tuple[Registration, bool]:
     """Register `delegate` for `event` in `category`; return `(registration, created)`.
 
-    The delegate's details are copied from their profile, the category's name and current
-    price (early-bird if it applies) from the category, and the current privacy-policy version
-    with the time of consent.
+    The delegate's details are copied from their profile, the category's name (in English,
+    Russian and Kazakh: `category_name_snapshot`) and current price (early-bird if it
+    applies) from the category, and the current privacy-policy version with the time of
+    consent.
 
     Rules, checked while holding the event lock, then the category lock:
     - a delegate already holding a pending, confirmed or waitlisted registration for the event
@@ -175,12 +177,14 @@ def register_delegate(
         raise ConsentRequired()
     if category.event_id != event.pk:
         raise CategoryNotInEvent()
-    if visa_letter_needed and not nationality:
-        raise ValidationError({"nationality": _("A visa invitation letter needs the nationality.")})
     profile = getattr(delegate, "delegate_profile", None)
     if profile is None or not (profile.first_name and profile.last_name):
         raise ProfileIncomplete()
-    _require_latin_name_for_visa_letter(visa_letter_needed, profile.latin_name)
+    rules.require_visa_letter_details(
+        visa_letter_needed=visa_letter_needed,
+        nationality=nationality,
+        latin_name=profile.latin_name,
+    )
     actor = acting_user or delegate
 
     with transaction.atomic():
@@ -215,7 +219,7 @@ def register_delegate(
             organisation=profile.organisation,
             country=profile.country,
             phone=profile.phone,
-            category_name=category.name_en or category.name,
+            **category_name_snapshot(category),
             price=category.current_price(now),
             currency=category.currency,
             early_bird=category.is_early_bird(now),
@@ -275,6 +279,7 @@ def register_on_behalf(
     category: DelegateCategory,
     acting_user: User,
     profile: dict,
+    language: str = "",
     override_window: bool = False,
     override_capacity: bool = False,
     **registration_options,
@@ -287,8 +292,10 @@ def register_on_behalf(
     written to the profile first, since the registration copies its details from there, so a
     new delegate's profile is created and an existing one's corrected. Then
     `register_delegate` runs with `acting_user` and the overrides, which its history row
-    records; `registration_options` are its remaining keyword arguments (consent, language,
-    visa letter, ...).
+    records; `registration_options` are its remaining keyword arguments (consent, visa
+    letter, ...). An empty `language` keeps the delegate's: the registration (and its e-mails)
+    takes the profile's preferred language, which stays as it was (English for a new
+    delegate); a language given is also written to the profile (`profile` carries it).
 
     Everything happens in one transaction: a refusal (full, closed) leaves no new account or
     profile behind. Raises what `register_delegate` and `update_profile` raise.
@@ -303,10 +310,14 @@ def register_on_behalf(
         if fields:
             update_profile(delegate, **fields)
             delegate = User.objects.select_related("delegate_profile").get(pk=delegate.pk)
+        if not language:
+            stored = getattr(delegate, "delegate_profile", None)
+            language = stored.preferred_language if stored else settings.LANGUAGE_CODE
         registration, created = register_delegate(
             event,
             delegate=delegate,
             category=category,
+            language=language,
             acting_user=acting_user,
             override_window=override_window,
             override_capacity=override_capacity,
@@ -464,51 +475,64 @@ def update_registration_details(
     `ValidationError` for bad values, `InvalidTransition` for a cancelled or rejected
     registration.
     """
+    with transaction.atomic():
+        registration, changed = _save_details(registration, changes)
+        if changed:
+            _record_details_change(registration, actor=acting_user, changed=changed)
+    return registration
+
+
+def _save_details(registration: Registration, changes: dict) -> tuple[Registration, dict]:
+    """Lock the registration row, validate and save `changes`; return the registration and
+    `{field: {"old": ..., "new": ...}}` for the fields that really changed. Call in a
+    transaction."""
     not_editable = set(changes) - set(EDITABLE_DETAILS)
     if not_editable:
         raise TypeError(f"Not editable registration details: {', '.join(sorted(not_editable))}")
-    with transaction.atomic():
-        registration = (
-            Registration.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("event__forum", "category")
-            .get(pk=registration.pk)
-        )
-        _require_status(registration, *Registration.ACTIVE_STATUSES)
-        old = {name: getattr(registration, name) for name in changes}
-        for name, value in changes.items():
-            setattr(registration, name, value)
-        unchanged = [f.name for f in Registration._meta.fields if f.name not in changes]
-        registration.full_clean(
-            exclude=unchanged, validate_unique=False, validate_constraints=False
-        )
-        if registration.visa_letter_needed and not registration.nationality:
-            raise ValidationError(
-                {"nationality": _("A visa invitation letter needs the nationality.")}
-            )
-        _require_latin_name_for_visa_letter(
-            registration.visa_letter_needed, registration.latin_name
-        )
-        changed = {
-            name: {"old": _json_value(old[name]), "new": _json_value(getattr(registration, name))}
-            for name in changes
-            if _json_value(old[name]) != _json_value(getattr(registration, name))
-        }
-        if not changed:
-            return registration
+    registration = (
+        Registration.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("event__forum", "category")
+        .get(pk=registration.pk)
+    )
+    _require_status(registration, *Registration.ACTIVE_STATUSES)
+    old = {name: getattr(registration, name) for name in changes}
+    for name, value in changes.items():
+        setattr(registration, name, value)
+    unchanged = [f.name for f in Registration._meta.fields if f.name not in changes]
+    registration.full_clean(exclude=unchanged, validate_unique=False, validate_constraints=False)
+    rules.require_visa_letter_details(
+        visa_letter_needed=registration.visa_letter_needed,
+        nationality=registration.nationality,
+        latin_name=registration.latin_name,
+    )
+    changed = {
+        name: {"old": _json_value(old[name]), "new": _json_value(getattr(registration, name))}
+        for name in changes
+        if _json_value(old[name]) != _json_value(getattr(registration, name))
+    }
+    if changed:
         registration.save(update_fields=[*changed, "updated_at"])
-        _record(
-            registration,
-            actor=acting_user,
-            action=Action.DETAILS_UPDATED,
-            from_status=registration.status,
-            to_status=registration.status,
-            changes=changed,
+    return registration, changed
+
+
+def _record_details_change(
+    registration: Registration, *, actor: User, changed: dict, **details
+) -> None:
+    """The history row of a details change, and the secretariat's notification when the
+    delegate (not staff) made it."""
+    _record(
+        registration,
+        actor=actor,
+        action=Action.DETAILS_UPDATED,
+        from_status=registration.status,
+        to_status=registration.status,
+        changes=changed,
+        **details,
+    )
+    if not _is_staff(actor):
+        emails.notify_secretariat(
+            registration, change=emails.SecretariatChange.DETAILS_UPDATED, changes=changed
         )
-        if not _is_staff(acting_user):
-            emails.notify_secretariat(
-                registration, change=emails.SecretariatChange.DETAILS_UPDATED, changes=changed
-            )
-    return registration
 
 
 def resend_registration_email(registration: Registration, *, acting_user: User) -> Registration:
@@ -762,6 +786,20 @@ def _require_status(registration: Registration, *allowed: str) -> None:
         )
 
 
+def category_name_snapshot(category: DelegateCategory) -> dict[str, str]:
+    """The category's name in English, Russian and Kazakh, as a registration keeps it
+    (`category_name`, `category_name_ru`, `category_name_kk`): a later rename of the category
+    does not rewrite what the delegate registered in. A language the category has no name in
+    stays empty, and the registration shows the English name there
+    (`Registration.category_name_in_language`). Whatever sets or changes a registration's
+    category writes these fields."""
+    return {
+        "category_name": category.name_en or category.name,
+        "category_name_ru": category.name_ru or "",
+        "category_name_kk": category.name_kk or "",
+    }
+
+
 def _insert_with_unique_reference(registration: Registration) -> None:
     """Save a new registration under a fresh random reference, drawing again on the (rare)
     collision. Each attempt runs in a savepoint so a collision leaves the transaction usable."""
@@ -793,19 +831,6 @@ def new_reference(event: Event) -> str:
 def _constraint_name(error: IntegrityError) -> str | None:
     diag = getattr(error.__cause__, "diag", None)
     return getattr(diag, "constraint_name", None)
-
-
-def _require_latin_name_for_visa_letter(visa_letter_needed: bool, latin_name: str) -> None:
-    """The invitation letter goes to a consulate, which matches it against the passport: the
-    name must be there in Latin letters."""
-    if visa_letter_needed and not latin_name:
-        raise ValidationError(
-            {
-                "latin_name": _(
-                    "A visa invitation letter needs the name in Latin letters, as in the passport."
-                )
-            }
-        )
 
 
 def _is_staff(user: User | None) -> bool:
@@ -854,8 +879,17 @@ def change_own_registration(
     """The delegate changes their own details (`DELEGATE_EDITABLE_DETAILS` only).
 
     Refused with `ChangesClosed` once the event's registration has closed or the registration
-    is no longer active. Side effects as `update_registration_details`: the fields saved, a
-    history row with old and new values, the secretariat notified.
+    is no longer active. The details that are also profile details (job title, organisation,
+    phone) and really changed are written to the delegate's profile too, so the next forum's
+    form is pre-filled with them; an unchanged field never overwrites the profile (which may
+    be newer than this registration).
+
+    Side effects, in one transaction, in order: the registration's fields saved; the profile
+    updated (`accounts.services.update_profile`); a history row with old and new values that
+    names the profile fields written (`profile_updated`); the secretariat notified.
+
+    Locking: the delegate's user row first (as `update_profile` takes it; the documented
+    order is user row, event, category, registration), then the registration row.
     """
     not_allowed = set(changes) - set(DELEGATE_EDITABLE_DETAILS)
     if not_allowed:
@@ -864,4 +898,19 @@ def change_own_registration(
         raise PermissionError("A delegate changes only their own registration.")
     if not delegate_may_change(registration):
         raise ChangesClosed()
-    return update_registration_details(registration, acting_user=delegate, **changes)
+    with transaction.atomic():
+        User.objects.select_for_update(no_key=True).only("pk").get(pk=delegate.pk)
+        registration, changed = _save_details(registration, changes)
+        if not changed:
+            return registration
+        profile_changes = {
+            name: getattr(registration, name)
+            for name in changed
+            if name in DelegateProfile.DETAIL_FIELDS
+        }
+        if profile_changes:
+            update_profile(delegate, **profile_changes)
+        _record_details_change(
+            registration, actor=delegate, changed=changed, profile_updated=sorted(profile_changes)
+        )
+    return registration

@@ -20,7 +20,7 @@ from events.selectors import get_public_event
 from minex.ratelimit import limit_posts_per_user
 
 from . import selectors, services
-from .exports import calendar_filename, registration_calendar
+from .calendar import calendar_filename, registration_calendar
 from .forms import RegistrationChangeForm, RegistrationForm
 from .models import Registration
 from .templatetags.phone_format import international
@@ -151,7 +151,9 @@ def registration_change(request, reference):
         return redirect("registration_detail", reference=registration.reference)
     initial = {name: getattr(registration, name) for name in RegistrationChangeForm.field_order}
     initial["phone"] = international(initial["phone"])
-    form = RegistrationChangeForm(request.POST or None, initial=initial)
+    form = RegistrationChangeForm(
+        request.POST or None, initial=initial, latin_name=registration.latin_name
+    )
     status = 200
     if request.method == "POST":
         status = 400

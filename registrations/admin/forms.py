@@ -9,6 +9,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from accounts.models import DelegateProfile
 from minex.countries import country_choices
 
+from .. import rules
 from ..forms import MultilineTextField, PlainTextField
 from ..models import DelegateCategory, Registration
 
@@ -20,6 +21,34 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=_("Sent to the delegates in the rejection e-mail and kept in the history."),
     )
+
+
+class RegistrationAdminForm(forms.ModelForm):
+    """The change page's form (the admin picks the fields): the visa-letter rule checked
+    before the save, so its message stands on the field as on the delegate's forms.
+    `update_registration_details` checks it again whatever the caller."""
+
+    class Meta:
+        model = Registration
+        fields = ("latin_name", "visa_letter_needed", "nationality")  # the admin passes its own
+
+    def clean(self):
+        cleaned = super().clean()
+
+        def value(name):
+            if name not in self.fields:  # read-only here: the registration's own value
+                return getattr(self.instance, name)
+            # Missing: malformed, already an error of its own (UNKNOWN is never "empty").
+            return cleaned.get(name, rules.UNKNOWN)
+
+        problems = rules.visa_letter_problems(
+            visa_letter_needed=value("visa_letter_needed") is True,
+            nationality=value("nationality"),
+            latin_name=value("latin_name"),
+        )
+        for name, message in problems.items():
+            self.add_error(name if name in self.fields else None, message)
+        return cleaned
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -61,11 +90,16 @@ class OnBehalfForm(forms.Form):
     organisation = PlainTextField(label=_("Organisation"), max_length=200, required=False)
     country = forms.ChoiceField(label=_("Country"), choices=country_choices, required=False)
     phone = PhoneNumberField(label=_("Phone"), required=False)
+    # Empty by default: registering someone must not switch a Kazakh-speaking delegate's
+    # e-mails and profile to English because nobody touched this field.
     language = forms.ChoiceField(
         label=_("Language"),
-        choices=settings.LANGUAGES,
-        initial=settings.LANGUAGE_CODE,
-        help_text=_("The language of the e-mails the delegate receives."),
+        choices=[("", _("Keep the delegate's language")), *settings.LANGUAGES],
+        required=False,
+        help_text=_(
+            "The language of the e-mails the delegate receives. If kept, the language of "
+            "their profile (English for a new delegate)."
+        ),
     )
     dietary_needs = MultilineTextField(
         label=_("Dietary needs"), max_length=500, required=False, widget=forms.Textarea({"rows": 2})
@@ -160,16 +194,25 @@ class OnBehalfForm(forms.Form):
         event, category = cleaned.get("event"), cleaned.get("category")
         if event and category and category.event_id != event.pk:
             self.add_error("category", _("This category does not belong to this event."))
-        if cleaned.get("visa_letter_needed") and not cleaned.get("nationality"):
-            self.add_error("nationality", _("A visa invitation letter needs the nationality."))
+        # An empty Latin name keeps the profile's: only the service knows whether there is one.
+        problems = rules.visa_letter_problems(
+            visa_letter_needed=cleaned.get("visa_letter_needed", False),
+            nationality=cleaned.get("nationality", ""),
+            latin_name=cleaned.get("latin_name") or rules.UNKNOWN,
+        )
+        for name, message in problems.items():
+            self.add_error(name, message)
         return cleaned
 
     def profile(self) -> dict:
+        """Profile fields for `register_on_behalf`: empty ones keep the profile's value."""
         values = {name: self.cleaned_data[name] for name in PROFILE_FIELDS}
         values["preferred_language"] = self.cleaned_data["language"]
         return values
 
     def registration_options(self) -> dict:
+        """`register_on_behalf`'s other keyword arguments; an empty language keeps the
+        profile's."""
         values = {name: self.cleaned_data[name] for name in REGISTRATION_FIELDS}
         values["language"] = self.cleaned_data["language"]
         return values

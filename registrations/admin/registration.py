@@ -43,7 +43,7 @@ from .filters import (
     EventFilter,
     ForumFilter,
 )
-from .forms import OnBehalfForm
+from .forms import OnBehalfForm, RegistrationAdminForm
 
 # Changelist parameters that are the admin's own, not filters: not passed on to the exports.
 NOT_FILTERS = {"o", "p", "e", "_changelist_filters", FORUM_PARAMETER, EVENT_PARAMETER}
@@ -115,6 +115,7 @@ class RegistrationHistoryInline(admin.TabularInline):
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     change_list_template = "admin/registrations/registration/change_list.html"
+    form = RegistrationAdminForm
     list_display = (
         "reference",
         "name",
@@ -206,7 +207,16 @@ class RegistrationAdmin(admin.ModelAdmin):
         ),
         (
             _("Category and price when registered"),
-            {"fields": ("category_name", "price", "currency", "early_bird")},
+            {
+                "fields": (
+                    "category_name",
+                    "category_name_ru",
+                    "category_name_kk",
+                    "price",
+                    "currency",
+                    "early_bird",
+                )
+            },
         ),
     )
 

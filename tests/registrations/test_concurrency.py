@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 from django.db import connection, transaction
 
+from legal.policies import current_privacy_policy
 from registrations.models import Registration
 from registrations.selectors import waitlist_position
 from tests.factories import make_category, make_delegate, make_event
@@ -191,6 +192,7 @@ def test_first_time_delegate_double_clicking_register_gets_one_registration_and_
         "phone": "+77012345678",
         "how_heard": "colleague",
         "consent_privacy": "on",
+        "privacy_policy_version": current_privacy_policy().version,
     }
     clicks = 4
     barrier = threading.Barrier(clicks)

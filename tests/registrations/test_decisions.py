@@ -1,6 +1,8 @@
 """Secretariat and delegate actions after registration: approve, reject, cancel, promote,
 check in, correct details, change capacity; each with its waitlist effect and history."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -195,7 +197,6 @@ def test_cancel_promotes_the_earliest_waitlisted_that_fits():
 
 
 def test_nobody_is_promoted_automatically_after_the_event_is_over(staff):
-    import datetime
 
     from django.utils import timezone
 
@@ -236,6 +237,32 @@ def test_cancel_of_a_place_in_a_full_category_promotes_in_waitlist_order():
     # The freed place is an event place and a "small" place: the earliest in line fits.
     assert reload(waiting_for_small).status == Status.CONFIRMED
     assert reload(waiting_for_large).status == Status.WAITLISTED
+
+
+@pytest.mark.parametrize("free_a_place", ["cancellation", "event_capacity"])
+def test_promotion_follows_waitlisted_at_not_creation_order(staff, free_a_place):
+    event = make_event(capacity=1)
+    category = make_category(event)
+    held = make_registration(category)
+    created_first = make_registration(category)
+    created_later = make_registration(category)
+    # The later row joined the queue earlier: e.g. a registration carried over from the
+    # previous system with its original waitlist time. Its id is higher, its time lower.
+    Registration.objects.filter(pk=created_later.pk).update(
+        waitlisted_at=reload(created_first).waitlisted_at - datetime.timedelta(hours=1)
+    )
+    assert created_later.pk > created_first.pk
+    assert waitlist_position(reload(created_later)) == 1
+    assert waitlist_position(reload(created_first)) == 2
+
+    if free_a_place == "cancellation":
+        cancel_registration(held, acting_user=held.delegate)
+    else:
+        change_event_capacity(event, capacity=2, acting_user=staff)
+
+    assert reload(created_later).status == Status.CONFIRMED
+    assert reload(created_first).status == Status.WAITLISTED
+    assert waitlist_position(reload(created_first)) == 1
 
 
 def test_cancel_of_waitlisted_frees_no_place():

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import DelegateProfile
+from legal.policies import current_privacy_policy
 from registrations.models import Registration
 from tests.factories import (
     make_category,
@@ -43,6 +44,8 @@ def _form_data(category, **overrides) -> dict:
         "how_heard": "colleague",
         "consent_privacy": "on",
         "consent_attendee_list": "on",
+        # The hidden input the form page carries: the version it showed (the current one).
+        "privacy_policy_version": current_privacy_policy().version,
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -272,7 +275,7 @@ def test_visa_letter_needs_nationality(delegate_client):
         _form_data(category, visa_letter_needed="on", nationality=""),
     )
     assert response.status_code == 400
-    assert "Please choose your nationality" in _text(response)
+    assert "A visa invitation letter needs the nationality." in _text(response)
 
 
 def test_category_of_another_event_is_refused(delegate_client):
@@ -334,6 +337,70 @@ def test_delegate_changes_dietary_needs(delegate_client):
     assert (registration.job_title, registration.dietary_needs) == ("CEO", "Halal")
     history = registration.history.order_by("-at", "-pk").first()
     assert history.details["changes"]["dietary_needs"] == {"old": "", "new": "Halal"}
+
+
+def test_changed_job_title_prefills_the_next_forums_form(delegate_client):
+    registration = make_registration(delegate=delegate_client.delegate)
+    next_forum = make_category()
+    change_url = f"/en/my/registrations/{registration.reference}/change/"
+
+    response = delegate_client.post(
+        change_url,
+        {
+            "job_title": "Chief Executive Officer",
+            "organisation": "Steppe Minerals LLP",
+            "phone": "+77012345678",
+            "dietary_needs": "",
+            "accessibility_needs": "",
+            "nationality": "",
+        },
+    )
+    form_page = _text(delegate_client.get(f"/en/events/{next_forum.event.slug}/register/"))
+
+    assert response.status_code == 302
+    assert 'name="job_title" value="Chief Executive Officer"' in form_page
+    entry = registration.history.order_by("-at", "-pk").first()
+    assert entry.details["changes"]["job_title"]["new"] == "Chief Executive Officer"
+    assert entry.details["profile_updated"] == ["job_title"]
+
+
+def test_an_unchanged_field_on_an_old_registration_keeps_the_newer_profile(delegate_client):
+    registration = make_registration(delegate=delegate_client.delegate)
+    DelegateProfile.objects.filter(user=delegate_client.delegate).update(organisation="New LLP")
+
+    delegate_client.post(
+        f"/en/my/registrations/{registration.reference}/change/",
+        {
+            "job_title": "Chief Geologist",
+            "organisation": "Steppe Minerals LLP",  # as on this registration: not an edit
+            "phone": "+77012345678",
+            "dietary_needs": "Halal",
+            "nationality": "",
+        },
+    )
+
+    profile = DelegateProfile.objects.get(user=delegate_client.delegate)
+    assert profile.organisation == "New LLP"
+    assert Registration.objects.get(pk=registration.pk).dietary_needs == "Halal"
+
+
+def test_a_refused_change_leaves_the_profile_as_it_was(client):
+    delegate = make_delegate(latin_name="")
+    client.force_login(delegate)
+    registration = make_registration(delegate=delegate)
+
+    client.post(
+        f"/en/my/registrations/{registration.reference}/change/",
+        {
+            "job_title": "CEO",
+            "organisation": "Steppe Minerals LLP",
+            "phone": "+77012345678",
+            "visa_letter_needed": "on",
+            "nationality": "KZ",
+        },
+    )
+
+    assert DelegateProfile.objects.get(user=delegate).job_title == "Chief Geologist"
 
 
 def test_visa_letter_on_the_change_page_needs_the_latin_name(client):
@@ -574,6 +641,26 @@ def test_consent_to_a_privacy_policy_replaced_meanwhile_must_be_given_again(
     assert Registration.objects.get(delegate=delegate_client.delegate).privacy_policy_version == (
         "2027-01"
     )
+
+
+def test_a_submission_without_the_policy_version_is_refused_with_a_reload_hint(delegate_client):
+    category = make_category()
+    url = f"/en/events/{category.event.slug}/register/"
+
+    response = delegate_client.post(url, _form_data(category, privacy_policy_version=None))
+
+    assert response.status_code == 400
+    page = _text(response)
+    assert "We could not tell which version of the privacy policy this page showed." in page
+    assert "Please reload the page" in page
+    assert 'name="consent_privacy" required id="id_consent_privacy" checked' not in page
+    assert not Registration.objects.filter(delegate=delegate_client.delegate).exists()
+    # The page shown again carries the version, so ticking the box again registers.
+    shown = re.search(r'name="privacy_policy_version" value="([^"]+)"', page).group(1)
+    again = delegate_client.post(url, _form_data(category, privacy_policy_version=shown))
+    assert again.status_code == 302
+    registration = Registration.objects.get(delegate=delegate_client.delegate)
+    assert registration.privacy_policy_version == shown
 
 
 # The form's weight -----------------------------------------------------------------------

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from legal.policies import current_privacy_policy
 from registrations.models import Registration
 from tests.factories import make_category, make_delegate
 
@@ -14,6 +15,7 @@ FIELDS = [
     "category", "title", "first_name", "last_name", "latin_name", "job_title", "organisation",
     "country", "phone", "dietary_needs", "accessibility_needs", "visa_letter_needed",
     "nationality", "how_heard", "consent_privacy", "consent_attendee_list", "consent_marketing",
+    "privacy_policy_version",
 ]  # fmt: skip
 
 # Text a person could type, plus what a bot or a broken client sends.
@@ -63,6 +65,7 @@ def test_valid_submission_with_any_printable_text_registers_once(
         "organisation": organisation,
         "dietary_needs": dietary,
         "consent_privacy": "on",
+        "privacy_policy_version": current_privacy_policy().version,
     }
     response = client.post(f"/en/events/{category.event.slug}/register/", data)
     assert response.status_code == 302, response.content.decode()[-2000:]

@@ -164,3 +164,51 @@ def test_already_registered_delegate_is_sent_to_the_existing_registration(
     assert response.status_code == 302
     assert response["Location"] == change_url(world.confirmed_a)
     assert Registration.objects.filter(email="confirmed@example.com").count() == 1
+
+
+def test_kazakh_delegate_registered_on_their_behalf_stays_kazakh(
+    secretariat_client, world, django_capture_on_commit_callbacks
+):
+    delegate = make_delegate("kazakh@example.com", preferred_language="kk")
+    page = secretariat_client.get(ON_BEHALF).content.decode()
+    assert '<option value="" selected>' in page  # "keep the delegate's language"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretariat_client.post(
+            ON_BEHALF,
+            form(world.event_a, world.delegates_a, email="kazakh@example.com", language=""),
+        )
+
+    assert response.status_code == 302
+    delegate.delegate_profile.refresh_from_db()
+    assert delegate.delegate_profile.preferred_language == "kk"
+    registration = Registration.objects.get(delegate=delegate)
+    assert registration.language == "kk"
+    (message,) = [m for m in mail.outbox if m.to == ["kazakh@example.com"]]
+    assert message.subject.startswith("Тіркеу расталды:")
+
+
+def test_a_language_chosen_on_the_on_behalf_form_replaces_the_profiles(
+    secretariat_client, world, django_capture_on_commit_callbacks
+):
+    delegate = make_delegate("kazakh@example.com", preferred_language="kk")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        secretariat_client.post(
+            ON_BEHALF,
+            form(world.event_a, world.delegates_a, email="kazakh@example.com", language="ru"),
+        )
+
+    delegate.delegate_profile.refresh_from_db()
+    assert delegate.delegate_profile.preferred_language == "ru"
+    assert Registration.objects.get(delegate=delegate).language == "ru"
+    (message,) = [m for m in mail.outbox if m.to == ["kazakh@example.com"]]
+    assert message.subject.startswith("Регистрация подтверждена:")
+
+
+def test_a_new_delegate_with_the_language_kept_gets_english(secretariat_client, world):
+    secretariat_client.post(ON_BEHALF, form(world.event_a, world.delegates_a, language=""))
+
+    user = User.objects.get(email="minister@example.com")
+    assert user.delegate_profile.preferred_language == "en"
+    assert Registration.objects.get(delegate=user).language == "en"

@@ -1,0 +1,187 @@
+"""Every service that locks rows takes them in the one documented order: the delegate's user
+row (when the profile is written), the event, then the category, then the registration. Two
+services taking the same rows in different orders can deadlock under load; the concurrency
+tests would only show that by luck, so the order is read from the SQL each service sends."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from legal.policies import current_privacy_policy
+from registrations.models import Registration
+from registrations.services import (
+    approve_registration,
+    cancel_registration,
+    change_category_capacity,
+    change_event_capacity,
+    change_own_registration,
+    promote_registration,
+    register_delegate,
+    register_on_behalf,
+    reject_registration,
+)
+from tests.factories import make_category, make_delegate, make_event, make_registration, make_user
+
+pytestmark = pytest.mark.django_db
+
+USER = "accounts_user"
+PROFILE = "accounts_delegateprofile"
+EVENT = "events_event"
+CATEGORY = "registrations_delegatecategory"
+REGISTRATION = "registrations_registration"
+
+_LOCK = re.compile(r"\bFOR (?:NO KEY )?UPDATE\b")
+_TABLE = re.compile(r'\bFROM "(\w+)"')
+
+
+def locked_tables(queries) -> list[str]:
+    """The tables of the row-locking statements, in the order they were sent."""
+    return [_TABLE.search(query["sql"]).group(1) for query in queries if _LOCK.search(query["sql"])]
+
+
+def locks_taken_by(action) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return locked_tables(captured.captured_queries)
+
+
+@pytest.fixture
+def staff():
+    return make_user(is_staff=True)
+
+
+@pytest.fixture
+def full_event_with_waitlist():
+    """One place, taken; one delegate waiting."""
+    category = make_category(make_event(capacity=1))
+    held = make_registration(category)
+    waiting = make_registration(category)
+    assert waiting.status == Registration.Status.WAITLISTED
+    return held, waiting
+
+
+def test_registering_through_the_form_locks_user_then_event_then_category(client):
+    category = make_category()
+    delegate = make_delegate()
+    client.force_login(delegate)
+    form = {
+        "category": str(category.pk),
+        "first_name": "Aigerim",
+        "last_name": "Nurlanova",
+        "consent_privacy": "on",
+        "privacy_policy_version": current_privacy_policy().version,
+    }
+
+    locks = locks_taken_by(lambda: client.post(f"/en/events/{category.event.slug}/register/", form))
+
+    assert Registration.objects.filter(delegate=delegate).exists()
+    assert locks == [USER, PROFILE, EVENT, CATEGORY]
+
+
+def test_register_delegate_locks_event_then_category():
+    category = make_category()
+    delegate = make_delegate()
+
+    locks = locks_taken_by(
+        lambda: register_delegate(
+            category.event,
+            delegate=delegate,
+            category=category,
+            consent_privacy=True,
+            language="en",
+        )  # fmt: skip
+    )
+
+    assert locks == [EVENT, CATEGORY]
+
+
+def test_register_on_behalf_locks_user_then_event_then_category(staff):
+    category = make_category()
+
+    locks = locks_taken_by(
+        lambda: register_on_behalf(
+            category.event,
+            email="vip@example.com",
+            category=category,
+            acting_user=staff,
+            profile={"first_name": "Serik", "last_name": "Minister"},
+            consent_privacy=True,
+        )  # fmt: skip
+    )
+
+    assert locks == [USER, PROFILE, EVENT, CATEGORY]
+
+
+@pytest.mark.parametrize(
+    "decide",
+    [
+        pytest.param(lambda registration, staff: approve_registration(
+            registration, acting_user=staff), id="approve"),
+        pytest.param(lambda registration, staff: reject_registration(
+            registration, reason="No", acting_user=staff), id="reject"),
+    ],
+)  # fmt: skip
+def test_decisions_lock_event_then_category_then_registration(staff, decide):
+    registration = make_registration(make_category(requires_approval=True))
+
+    locks = locks_taken_by(lambda: decide(registration, staff))
+
+    # A pending registration held a place: a rejection also runs the waitlist (empty here),
+    # which locks the event's categories under the event lock it already holds.
+    assert locks[:3] == [EVENT, CATEGORY, REGISTRATION]
+    assert set(locks[3:]) <= {CATEGORY}
+
+
+def test_cancel_locks_event_then_category_then_registration_then_promotes(
+    full_event_with_waitlist,
+):
+    held, waiting = full_event_with_waitlist
+
+    locks = locks_taken_by(lambda: cancel_registration(held, acting_user=held.delegate))
+
+    assert Registration.objects.get(pk=waiting.pk).status == Registration.Status.CONFIRMED
+    assert locks == [EVENT, CATEGORY, REGISTRATION, CATEGORY]
+
+
+def test_promote_by_hand_locks_event_then_category_then_registration(
+    staff, full_event_with_waitlist
+):
+    _held, waiting = full_event_with_waitlist
+
+    locks = locks_taken_by(
+        lambda: promote_registration(waiting, acting_user=staff, override_capacity=True)
+    )
+
+    assert locks == [EVENT, CATEGORY, REGISTRATION]
+
+
+def test_event_capacity_locks_event_then_categories(staff, full_event_with_waitlist):
+    held, _waiting = full_event_with_waitlist
+
+    locks = locks_taken_by(lambda: change_event_capacity(held.event, capacity=2, acting_user=staff))
+
+    assert locks == [EVENT, CATEGORY]
+
+
+def test_category_capacity_locks_event_then_category(staff, full_event_with_waitlist):
+    held, _waiting = full_event_with_waitlist
+
+    locks = locks_taken_by(
+        lambda: change_category_capacity(held.category, capacity=5, acting_user=staff)
+    )
+
+    assert locks == [EVENT, CATEGORY, CATEGORY]
+
+
+def test_delegate_changing_details_locks_user_then_registration_then_profile():
+    registration = make_registration()
+
+    locks = locks_taken_by(
+        lambda: change_own_registration(
+            registration, delegate=registration.delegate, job_title="CEO"
+        )
+    )
+
+    assert locks == [USER, REGISTRATION, USER, PROFILE]
