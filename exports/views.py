@@ -16,9 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.selectors import may_see_special_personal_data
@@ -114,10 +113,7 @@ def _category_chart(dashboard):
 def _country_chart(dashboard):
     return bar_chart(
         [
-            (
-                row["name"] or pgettext("countries", "Other"),
-                [("count", row["name"] or pgettext("countries", "Other"), row["count"])],
-            )
+            (row["name"] or pgettext("countries", "Other"), [("count", "", row["count"])])
             for row in dashboard.top_country_rows
         ]
     )
