@@ -80,15 +80,15 @@ def event_dashboard(request, slug):
 
 def _pace_chart(dashboard):
     current, previous = dashboard.pace, dashboard.previous_pace
+    today = current.days_out_on(timezone.now())
+    # No opening time: open since publication, so at least since today as far as we know.
+    opening = current.opening_days_out if current.opening_days_out is not None else max(today, 0)
     return pace_chart(
         current.by_days_out,
         previous.by_days_out if previous else None,
         capacity=dashboard.event.capacity,
-        today_days_out=current.days_out_on(timezone.now()),
-        opening_days_out=[
-            current.opening_days_out,
-            previous.opening_days_out if previous else None,
-        ],
+        today_days_out=today,
+        opening_days_out=[opening, previous.opening_days_out if previous else None],
     )
 
 

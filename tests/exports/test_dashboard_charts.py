@@ -198,6 +198,21 @@ def test_a_draft_earlier_edition_is_not_the_previous_one(client, two_editions):
     assert table_row(page, "days-out", 20) == ["20", "5"]
 
 
+def test_an_event_open_since_publication_starts_its_pace_today(client):
+    forum = make_forum()
+    start = timezone.now().astimezone(ALMATY).date() + datetime.timedelta(days=30)
+    event = make_event(forum, start_date=start, registration_opens_at=None, capacity=80)
+    client.force_login(make_staff(forums=[forum]))
+
+    page = dashboard_page(client, event)
+
+    summary = text(re.search(r'<p class="chart__summary".*?</p>', page, re.S)[0])
+    assert summary == "With 30 days to go: 0 registrations hold places."
+    assert table_row(page, "days-out", 30) == ["30", "0"]
+    assert table_row(page, "capacity", 80) == ["Capacity", "80"]
+    assert "No earlier edition of this forum to compare with." in page
+
+
 def bar_titles(page: str, chart_id: str) -> list[str]:
     svg = re.search(rf'aria-labelledby="{chart_id}-title".*?</svg>', page, re.S)
     assert svg, f"no chart {chart_id}"
