@@ -6,9 +6,10 @@ from it, so an organiser of one forum never reaches another forum's data by any 
 """
 
 import datetime
+import enum
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -116,6 +117,13 @@ class CategoryNumbers:
         return sum(self.by_status.values())
 
     @property
+    def ended(self) -> int:
+        return (
+            self.by_status[Registration.Status.CANCELLED]
+            + self.by_status[Registration.Status.REJECTED]
+        )
+
+    @property
     def percent_used(self) -> int | None:
         if self.capacity is None:  # no own limit
             return None
@@ -124,13 +132,52 @@ class CategoryNumbers:
         return round(self.places_taken * 100 / self.capacity)
 
 
+@dataclass(frozen=True)
+class PaceSeries:
+    """An edition's registrations that hold a place now, by the day (on the venue's clock)
+    they were made. Counted by their status today: a delegate who registered early and
+    cancelled later is not in the early numbers either."""
+
+    event: Event
+    per_day: list[tuple[datetime.date, int]]
+
+    @property
+    def by_days_out(self) -> dict[int, int]:
+        """Registrations per number of days before the event's first day; those made on the
+        first day or later count at 0."""
+        counts: dict[int, int] = {}
+        for day, count in self.per_day:
+            days_out = max((self.event.start_date - day).days, 0)
+            counts[days_out] = counts.get(days_out, 0) + count
+        return counts
+
+    @property
+    def opening_days_out(self) -> int | None:
+        """Days before the event's first day when registration opened (venue's calendar)."""
+        opens_at = self.event.registration_opens_at
+        if opens_at is None:
+            return None
+        return max((self.event.start_date - opens_at.astimezone(self.event.tz).date()).days, 0)
+
+    def days_out_on(self, moment: datetime.datetime) -> int:
+        return (self.event.start_date - moment.astimezone(self.event.tz).date()).days
+
+
+class PreviousEdition(enum.Enum):
+    NONE = "none"  # the forum has no earlier edition
+    HIDDEN = "hidden"  # it has one, but not one this user may see
+    SHOWN = "shown"
+
+
 @dataclass
 class Dashboard:
     event: Event
     by_status: dict[str, int]
     categories: list[CategoryNumbers]
-    per_day: list[tuple[datetime.date, int]]
-    top_countries: list[tuple[str, int]]
+    pace: PaceSeries
+    previous_edition: PreviousEdition
+    previous_pace: PaceSeries | None
+    countries: list[tuple[str, int]]  # (code, registrations holding places), code "" = none
     visa_letters: int
     checked_in: int
 
@@ -152,10 +199,23 @@ class Dashboard:
 
     @property
     def top_country_rows(self) -> list[dict]:
-        return [
-            {"code": code, "name": countries.name(code), "count": count}
-            for code, count in self.top_countries
+        """The `TOP_COUNTRIES` countries with the most registrations holding places, named in
+        the active language (ties in alphabetical order), then one "other" row (code "") for
+        the remaining countries and registrations with no country, if any."""
+        named = sorted(
+            ((code, countries.name(code), count) for code, count in self.countries if code),
+            key=lambda row: (-row[2], row[1], row[0]),
+        )
+        rows = [
+            {"code": code, "name": name, "count": count}
+            for code, name, count in named[:TOP_COUNTRIES]
         ]
+        other = sum(count for _code, _name, count in named[TOP_COUNTRIES:]) + sum(
+            count for code, count in self.countries if not code
+        )
+        if other:
+            rows.append({"code": "", "name": None, "count": other})
+        return rows
 
     @property
     def statuses(self) -> list[tuple[str, str, int]]:
@@ -165,12 +225,14 @@ class Dashboard:
 TOP_COUNTRIES = 10
 
 
-def event_dashboard(event: Event) -> Dashboard:
-    """The event's numbers in three queries whatever the number of registrations:
-    per category and status (with visa letters and check-ins), per day, per country.
+def event_dashboard(event: Event, *, user) -> Dashboard:
+    """The event's numbers in a fixed number of queries whatever the number of registrations:
+    per category and status (with visa letters and check-ins); registrations holding places
+    per day; the previous edition (the forum's latest earlier, non-draft event) and, if `user`
+    may see it, its registrations per day; registrations holding places per country.
 
-    Visa letters and countries count live registrations (pending, confirmed, waitlisted):
-    a cancelled delegate needs no letter and does not come."""
+    Visa letters count live registrations (pending, confirmed, waitlisted): a cancelled
+    delegate needs no letter."""
     statuses = [code for code, _label in Registration.Status.choices]
     active = Q(registrations__status__in=Registration.ACTIVE_STATUSES)
     categories = list(
@@ -197,28 +259,55 @@ def event_dashboard(event: Event) -> Dashboard:
             by_status[status] += count
         numbers.append(CategoryNumbers(category, counts, category.capacity))
 
+    previous = previous_edition(event, user=user)
+    if previous is None:
+        previous_state, previous_pace = PreviousEdition.NONE, None
+    elif not previous.visible:
+        previous_state, previous_pace = PreviousEdition.HIDDEN, None
+    else:
+        previous_state, previous_pace = PreviousEdition.SHOWN, pace_series(previous)
+
+    per_country = list(
+        Registration.objects.filter(event=event, status__in=Registration.PLACE_HOLDING_STATUSES)
+        .values("country")
+        .annotate(n=Count("id"))
+        .order_by("country")
+        .values_list("country", "n")
+    )
+    return Dashboard(
+        event=event,
+        by_status=by_status,
+        categories=numbers,
+        pace=pace_series(event),
+        previous_edition=previous_state,
+        previous_pace=previous_pace,
+        countries=per_country,
+        visa_letters=sum(category.n_visa for category in categories),
+        checked_in=sum(category.n_checked_in for category in categories),
+    )
+
+
+def pace_series(event: Event) -> PaceSeries:
+    """One query: the event's registrations holding places, per day in the event's zone (at
+    most one row per day, whatever the number of registrations)."""
     per_day = list(
-        Registration.objects.filter(event=event)
+        Registration.objects.filter(event=event, status__in=Registration.PLACE_HOLDING_STATUSES)
         .annotate(day=TruncDate("created_at", tzinfo=event.tz))
         .values("day")
         .annotate(n=Count("id"))
         .order_by("day")
         .values_list("day", "n")
     )
-    top_countries = list(
-        Registration.objects.filter(event=event, status__in=Registration.ACTIVE_STATUSES)
-        .exclude(country="")
-        .values("country")
-        .annotate(n=Count("id"))
-        .order_by("-n", "country")
-        .values_list("country", "n")[:TOP_COUNTRIES]
-    )
-    return Dashboard(
-        event=event,
-        by_status=by_status,
-        categories=numbers,
-        per_day=per_day,
-        top_countries=top_countries,
-        visa_letters=sum(category.n_visa for category in categories),
-        checked_in=sum(category.n_checked_in for category in categories),
+    return PaceSeries(event, per_day)
+
+
+def previous_edition(event: Event, *, user) -> Event | None:
+    """The forum's latest edition starting before `event` (drafts never took registrations),
+    annotated with `visible`: whether `user` may see it. One query."""
+    return (
+        Event.objects.filter(forum_id=event.forum_id, start_date__lt=event.start_date)
+        .exclude(status=Event.Status.DRAFT)
+        .annotate(visible=Exists(events_visible_to(user).filter(pk=OuterRef("pk"))))
+        .order_by("-start_date", "-edition_number")
+        .first()
     )
