@@ -107,6 +107,13 @@ def export_registrations(request, slug):
             "filter_form": filter_form,
             "active_filters": _describe_filters(event, filter_form),
             "querystring": urlencode(filter_form.active_filters()),
+            "attendees_only": not (
+                filter_form.cleaned_data["status__exact"]
+                or filter_form.cleaned_data["statuses"] == selectors.ALL_STATUSES
+            ),
+            "every_status_querystring": urlencode(
+                {**filter_form.active_filters(), "statuses": selectors.ALL_STATUSES}
+            ),
         },
         status=status,
     )
@@ -121,7 +128,9 @@ def _export(request, event, filter_form, choice):
         special_personal_data=may_see_special_personal_data(request.user),
     )
     columns = columns_named(column_names)
-    queryset = selectors.export_registrations(event, filter_form.cleaned_data, sharing=sharing)
+    queryset = selectors.export_registrations(
+        event, filter_form.cleaned_data, sharing=sharing, language=get_language()
+    )
     context = ExportContext.for_event(event)
     log_fields = {
         "user": request.user,
@@ -145,7 +154,8 @@ def _export(request, event, filter_form, choice):
         response["Content-Disposition"] = _attachment(services.download_filename(export))
         return response
 
-    total = queryset.count()
+    # One query: the rows to decide where to build the file, and the columns' widths.
+    total, measured = writers.measure(queryset, columns, context)
     if total > settings.EXPORTS_XLSX_SYNC_MAX_ROWS:
         export = services.queue_xlsx_export(
             event, rows_total=total, **{k: v for k, v in log_fields.items() if k != "format"}
@@ -159,8 +169,10 @@ def _export(request, event, filter_form, choice):
     count = writers.write_xlsx(
         writers.registration_rows(queryset, columns, context),
         columns,
+        context,
         target,
         sheet_title=_("Attendees"),
+        widths=writers.column_widths(columns, context, measured),
     )
     services.finish_export(export.pk, row_count=count)
     target.seek(0)
