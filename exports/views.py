@@ -154,9 +154,12 @@ def _export(request, event, filter_form, choice):
         response["Content-Disposition"] = _attachment(services.download_filename(export))
         return response
 
-    # One query: the rows to decide where to build the file, and the columns' widths.
-    total, measured = writers.measure(queryset, columns, context)
-    if total > settings.EXPORTS_XLSX_SYNC_MAX_ROWS:
+    # One query: enough rows to decide where to build the file, and the columns' widths
+    # (used only here: the task measures all the rows it writes).
+    sync_max = settings.EXPORTS_XLSX_SYNC_MAX_ROWS
+    total, measured = writers.measure(queryset, columns, context, limit=sync_max + 1)
+    if total > sync_max:
+        total = queryset.count()  # the whole number, for the progress page
         export = services.queue_xlsx_export(
             event, rows_total=total, **{k: v for k, v in log_fields.items() if k != "format"}
         )

@@ -221,18 +221,23 @@ def csv_stream(queryset, columns, context, *, delimiter, on_finish=None) -> Iter
 
 
 def measure(
-    queryset: QuerySet, columns: list[Column], context: ExportContext
+    queryset: QuerySet, columns: list[Column], context: ExportContext, *, limit: int | None = None
 ) -> tuple[int, list[int] | None]:
-    """The number of registrations and, on PostgreSQL, each column's longest value in
-    characters (0 for a column with no value), in one query; elsewhere the count alone and
-    None. The values measured are the CSV's (the columns' SQL), which the XLSX cells show."""
+    """The number of registrations (at most `limit`: any `limit` of them are counted and
+    measured, which bounds the work when the answer is only "too many") and, on PostgreSQL,
+    each column's longest value in characters (0 for a column with no value), in one query;
+    elsewhere the count alone and None. The values measured are the CSV's (the columns' SQL),
+    which the XLSX cells show."""
+    rows = queryset.order_by()
+    if limit is not None:
+        rows = rows[:limit]
     if not can_copy():
-        return queryset.count(), None
+        return rows.count(), None
     lengths = {
         f"length_{index}": Max(Length(column.expression(context)))
         for index, column in enumerate(columns)
     }
-    result = queryset.order_by().aggregate(rows=Count("pk"), **lengths)
+    result = rows.aggregate(rows=Count("pk"), **lengths)
     return result["rows"], [result[name] or 0 for name in lengths]
 
 
