@@ -87,7 +87,7 @@ def export_registrations(
     queryset = Registration.objects.filter(event=event)
     if filters.get("status__exact"):
         queryset = queryset.filter(status=filters["status__exact"])
-    elif filters.get("statuses") != ALL_STATUSES:
+    elif attendees_only(filters):
         queryset = queryset.filter(status__in=ATTENDEE_STATUSES)
     if filters.get("category__id__exact"):
         queryset = queryset.filter(category_id=filters["category__id__exact"])
@@ -106,6 +106,12 @@ def export_registrations(
     if sharing:
         queryset = queryset.filter(status=Registration.Status.CONFIRMED, consent_attendee_list=True)
     return queryset.order_by(*_by_name(queryset.db, language or get_language()))
+
+
+def attendees_only(filters: dict) -> bool:
+    """Whether these filters give the attendee list: no status chosen, every status not
+    asked for."""
+    return not filters.get("status__exact") and filters.get("statuses") != ALL_STATUSES
 
 
 def _by_name(database: str, language: str | None) -> list:

@@ -107,10 +107,7 @@ def export_registrations(request, slug):
             "filter_form": filter_form,
             "active_filters": _describe_filters(event, filter_form),
             "querystring": urlencode(filter_form.active_filters()),
-            "attendees_only": not (
-                filter_form.cleaned_data["status__exact"]
-                or filter_form.cleaned_data["statuses"] == selectors.ALL_STATUSES
-            ),
+            "attendees_only": selectors.attendees_only(filter_form.cleaned_data),
             "every_status_querystring": urlencode(
                 {**filter_form.active_filters(), "statuses": selectors.ALL_STATUSES}
             ),
