@@ -9,11 +9,13 @@ import datetime
 import enum
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db import connections
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Collate, TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import get_language
 from django_countries import countries
 
 from events.models import Event
@@ -59,14 +61,35 @@ def event_category(event: Event, category_id: int) -> DelegateCategory | None:
 
 SEARCH_FIELDS = ("reference", "first_name", "last_name", "email", "organisation")
 
+# Without a status filter an export is the attendee list: the delegates who hold a place.
+ATTENDEE_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.PENDING)
+# The `statuses` parameter's value that asks for every status instead.
+ALL_STATUSES = "all"
 
-def export_registrations(event: Event, filters: dict, *, sharing: bool = False) -> QuerySet:
+# How names sort for a reader of each language: ICU collations, which PostgreSQL has when
+# built with ICU (Debian's and the official images are). The database's own collation (C)
+# sorts by code point: "de Vries" after "Zhunusov", "Ávila" after both, and Kazakh letters
+# after every Russian one. Russian and Kazakh readers get Cyrillic names first, Kazakh ones
+# in the Kazakh alphabet's order (Ё after Е, Ұ and Ү after У, І after Ы); others Latin first.
+NAME_COLLATIONS = {"ru": "ru-x-icu", "kk": "kk-x-icu"}
+DEFAULT_NAME_COLLATION = "und-x-icu"
+
+
+def export_registrations(
+    event: Event, filters: dict, *, sharing: bool = False, language: str | None = None
+) -> QuerySet:
     """The event's registrations matching `filters` (a valid RegistrationFilterForm's
-    cleaned_data), alphabetical. The list for sharing keeps only confirmed registrations whose
-    delegate agreed to appear in the attendee list."""
+    cleaned_data), by last name, then first name, in the order a reader of `language` (the
+    active language by default) expects; the reference breaks ties.
+
+    With no status filter, only confirmed and pending registrations (the attendee list);
+    `statuses=all` asks for every status. The list for sharing keeps only confirmed
+    registrations whose delegate agreed to appear in the attendee list."""
     queryset = Registration.objects.filter(event=event)
     if filters.get("status__exact"):
         queryset = queryset.filter(status=filters["status__exact"])
+    elif attendees_only(filters):
+        queryset = queryset.filter(status__in=ATTENDEE_STATUSES)
     if filters.get("category__id__exact"):
         queryset = queryset.filter(category_id=filters["category__id__exact"])
     if filters.get("country__exact"):
@@ -83,7 +106,25 @@ def export_registrations(event: Event, filters: dict, *, sharing: bool = False) 
         queryset = queryset.filter(_search(filters["q"]))
     if sharing:
         queryset = queryset.filter(status=Registration.Status.CONFIRMED, consent_attendee_list=True)
-    return queryset.order_by("last_name", "first_name", "pk")
+    return queryset.order_by(*_by_name(queryset.db, language or get_language()))
+
+
+def attendees_only(filters: dict) -> bool:
+    """Whether these filters give the attendee list: no status chosen, every status not
+    asked for."""
+    return not filters.get("status__exact") and filters.get("statuses") != ALL_STATUSES
+
+
+def _by_name(database: str, language: str | None) -> list:
+    if connections[database].vendor != "postgresql":
+        # Other databases (the embedded SQLite) have no ICU: their own order, still stable.
+        return ["last_name", "first_name", "reference"]
+    collation = NAME_COLLATIONS.get((language or "").split("-")[0], DEFAULT_NAME_COLLATION)
+    return [
+        Collate(F("last_name"), collation),
+        Collate(F("first_name"), collation),
+        "reference",
+    ]
 
 
 def _search(text: str) -> Q:

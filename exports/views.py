@@ -151,6 +151,10 @@ def export_registrations(request, slug):
             "filter_form": filter_form,
             "active_filters": _describe_filters(event, filter_form),
             "querystring": urlencode(filter_form.active_filters()),
+            "attendees_only": selectors.attendees_only(filter_form.cleaned_data),
+            "every_status_querystring": urlencode(
+                {**filter_form.active_filters(), "statuses": selectors.ALL_STATUSES}
+            ),
         },
         status=status,
     )
@@ -165,7 +169,9 @@ def _export(request, event, filter_form, choice):
         special_personal_data=may_see_special_personal_data(request.user),
     )
     columns = columns_named(column_names)
-    queryset = selectors.export_registrations(event, filter_form.cleaned_data, sharing=sharing)
+    queryset = selectors.export_registrations(
+        event, filter_form.cleaned_data, sharing=sharing, language=get_language()
+    )
     context = ExportContext.for_event(event)
     log_fields = {
         "user": request.user,
@@ -189,8 +195,12 @@ def _export(request, event, filter_form, choice):
         response["Content-Disposition"] = _attachment(services.download_filename(export))
         return response
 
-    total = queryset.count()
-    if total > settings.EXPORTS_XLSX_SYNC_MAX_ROWS:
+    # One query: enough rows to decide where to build the file, and the columns' widths
+    # (used only here: the task measures all the rows it writes).
+    sync_max = settings.EXPORTS_XLSX_SYNC_MAX_ROWS
+    total, measured = writers.measure(queryset, columns, context, limit=sync_max + 1)
+    if total > sync_max:
+        total = queryset.count()  # the whole number, for the progress page
         export = services.queue_xlsx_export(
             event, rows_total=total, **{k: v for k, v in log_fields.items() if k != "format"}
         )
@@ -203,8 +213,10 @@ def _export(request, event, filter_form, choice):
     count = writers.write_xlsx(
         writers.registration_rows(queryset, columns, context),
         columns,
+        context,
         target,
         sheet_title=_("Attendees"),
+        widths=writers.column_widths(columns, context, measured),
     )
     services.finish_export(export.pk, row_count=count)
     target.seek(0)
