@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
+from django.test import Client
 
 from registrations.models import Registration, RegistrationHistory
 from registrations.services import (
@@ -323,3 +324,13 @@ def test_buttons_are_translated(secretariat_client, world):
 
     assert "Ожидает одобрения" in page  # the status in the summary
     assert buttons_on(page) == {"approve", "reject", "resend-email"}
+
+
+def test_a_button_post_without_the_csrf_token_is_refused(secretariat, world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(secretariat)
+
+    response = client.post(button_url(world.pending_a, "approve"))
+
+    assert response.status_code == 403
+    assert Registration.objects.get(pk=world.pending_a.pk).status == Status.PENDING
