@@ -13,12 +13,19 @@ from django.utils import formats, translation
 from registrations.models import RegistrationHistory
 from registrations.services import (
     approve_registration,
+    cancel_registration,
     check_in_registration,
     reject_registration,
     resend_registration_email,
     update_registration_details,
 )
-from tests.factories import make_delegate, make_profile, make_registration
+from tests.factories import (
+    make_category,
+    make_delegate,
+    make_event,
+    make_profile,
+    make_registration,
+)
 
 from .conftest import CHANGELIST, client_for
 
@@ -134,3 +141,29 @@ def test_history_page_queries_do_not_grow_with_the_entries(secretariat, secretar
     history_queries(secretariat_client, one)  # warm the session and permission caches
 
     assert history_queries(secretariat_client, one) == history_queries(secretariat_client, three)
+
+
+def test_on_behalf_overrides_and_automatic_promotion_read_as_sentences(
+    aigerim, secretariat_client, world
+):
+    event = make_event(world.forum_a, title_en="MINEX Europe Summit", capacity=1)
+    category = make_category(event, name_en="Delegate")
+    first = make_registration(
+        category,
+        delegate=make_delegate("vip@example.com", first_name="Vera", last_name="Vip"),
+        acting_user=aigerim,
+        override_window=True,
+    )
+    second = make_registration(category, delegate=make_delegate("queue@example.com"))
+    cancel_registration(first, acting_user=aigerim)
+
+    first_page = page_text(secretariat_client.get(history_url(first)))
+    second_page = page_text(secretariat_client.get(history_url(second)))
+
+    assert "Registered on the delegate's behalf by Aigerim Ahmetova" in first_page
+    assert "registration window overridden" in first_page
+    assert "Cancelled by Aigerim Ahmetova" in first_page
+    assert "Confirmed → Cancelled" in first_page
+    assert "Promoted from the waitlist automatically" in second_page
+    assert "a place freed by a cancellation" in second_page
+    assert "Waitlisted → Confirmed" in second_page
