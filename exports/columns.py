@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -199,7 +199,7 @@ COLUMNS: dict[str, Column] = {
         ),
         Column(
             "title",
-            gettext_lazy("Title"),
+            pgettext_lazy("person", "Title"),
             lambda r, c: c.labels["title"].get(r.title, r.title),
             lambda c: Label(c.labels["title"], F("title")),
             ("title",),

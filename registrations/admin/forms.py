@@ -4,6 +4,7 @@ delegate on their behalf. Shape only; the rules are the services'."""
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import DelegateProfile
@@ -81,7 +82,9 @@ class OnBehalfForm(forms.Form):
         ),
     )
     title = forms.ChoiceField(
-        label=_("Title"), choices=[("", "—"), *DelegateProfile.Title.choices], required=False
+        label=pgettext_lazy("person", "Title"),
+        choices=[("", "—"), *DelegateProfile.Title.choices],
+        required=False,
     )
     first_name = PlainTextField(label=_("First name"), max_length=100, required=False)
     last_name = PlainTextField(label=_("Last name"), max_length=100, required=False)
