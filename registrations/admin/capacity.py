@@ -78,9 +78,10 @@ class EventCapacityAdmin(EventAdmin):
         listed = "; ".join(f"{label} ({', '.join(languages)})" for label, languages in gaps.items())
         self.message_user(
             request,
+            # Visitors reading a missing language get the English text (or nothing).
             gettext(
-                "Some texts are missing a language; visitors reading in it see English "
-                "instead. Add them before publishing: %(missing)s."
+                "Some texts are not written in every language yet; add them before "
+                "publishing: %(missing)s."
             )
             % {"missing": listed},
             messages.WARNING,

@@ -11,7 +11,7 @@ from tests.factories import make_category, make_event, make_forum
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/en/admin/events/event/"
-NOTICE = "Some texts are missing a language"
+NOTICE = "Some texts are not written in every language yet"
 
 
 @pytest.fixture
