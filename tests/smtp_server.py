@@ -4,8 +4,9 @@ Tests can make it refuse a recipient (``server.replies["a@example.com"] = "550 N
 answer the next messages' DATA with an error (``server.handler.data_replies.append("451 ...")``),
 hold its answer to DATA while ``server.handler.holding`` is set (a sender that dies meanwhile
 never learns the outcome), require a password it will never accept (``reject_logins=True``), and
-count SMTP sessions, which shows whether the sender reused its connection. ``attempts`` records
-every message whose DATA arrived, accepted or not; ``messages`` only the accepted ones.
+count SMTP sessions, which shows whether the sender reused its connection, and NOOPs, which
+show how often it checked a kept one. ``attempts`` records every message whose DATA arrived,
+accepted or not (``raw_attempts`` the same as bytes); ``messages`` only the accepted ones.
 """
 
 import asyncio
@@ -27,6 +28,9 @@ class RecordingHandler:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.attempts: list[email.message.EmailMessage] = []
+        # Each DATA exactly as it arrived (bytes), accepted or not.
+        self.raw_attempts: list[bytes] = []
+        self.noops = 0
         self.data_replies: list[str] = []
         self.holding = threading.Event()
         self.envelopes: list[tuple[str, list[str]]] = []
@@ -41,6 +45,11 @@ class RecordingHandler:
         session.host_name = hostname
         return responses
 
+    async def handle_NOOP(self, server, session, envelope, arg):
+        with self._lock:
+            self.noops += 1
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.replies.get(address)
         if reply:
@@ -52,6 +61,7 @@ class RecordingHandler:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.received:
             self.attempts.append(message)
+            self.raw_attempts.append(envelope.content)
             reply = self.data_replies.pop(0) if self.data_replies else None
             self.received.notify_all()
         while self.holding.is_set():
