@@ -4,6 +4,10 @@ Opening an SMTP connection (TCP, greeting, EHLO, perhaps STARTTLS and AUTH) cost
 trips — more than sending a small message over a connection that is already open. Each worker
 process therefore keeps one backend connection, opens it on first use (never in the parent
 before a fork) and reopens it when the settings change or the server has dropped it.
+
+Over Django's SMTP backend a message goes out as the bytes its outbox row stores
+(``prebuilt_message``), handed to smtplib's ``sendmail`` on that connection: nothing is built
+per attempt, and a retry sends exactly what the first attempt sent.
 """
 
 import logging
@@ -87,8 +91,12 @@ class ReusableConnection(threading.local):
         self._last_used = time.monotonic()
 
     def _smtp(self) -> smtplib.SMTP | None:
-        """The open smtplib connection of Django's SMTP backend (None for other backends)."""
-        if isinstance(self._backend, SMTPBackend):
+        """The open smtplib connection of Django's own SMTP backend, None for any other backend.
+
+        Not for a subclass: one that signs or rewrites messages (DKIM, say) does so in its own
+        send methods, which the prebuilt bytes would bypass.
+        """
+        if type(self._backend) is SMTPBackend:
             return self._backend.connection
         return None
 
