@@ -42,6 +42,17 @@ def _settings_key() -> tuple:
     )
 
 
+def _envelope_address(address: str) -> str:
+    """The recipient as RCPT TO takes it, as Django's SMTP backend would give it.
+
+    Outbox recipients are single plain addresses (checked when queued), which Django's
+    ``sanitize_address`` returns unchanged when they are ASCII; only an international one
+    (its domain to punycode) needs it, and parsing every address costs more than the rest of
+    the per-message work.
+    """
+    return address if address.isascii() else sanitize_address(address, settings.DEFAULT_CHARSET)
+
+
 class ReusableConnection(threading.local):
     """A mail backend connection that survives between messages sent by the same thread.
 
@@ -76,7 +87,7 @@ class ReusableConnection(threading.local):
             if smtp is not None and email.prebuilt_message is not None:
                 smtp.sendmail(
                     self._envelope_sender(),
-                    [sanitize_address(email.recipient, settings.DEFAULT_CHARSET)],
+                    [_envelope_address(email.recipient)],
                     bytes(email.prebuilt_message),
                 )
             else:

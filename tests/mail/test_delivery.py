@@ -316,3 +316,14 @@ def test_deliver_email_checks_a_kept_connection_once_per_batch(smtp_server, queu
     assert set(outcomes.values()) == {DeliveryOutcome.SENT}
     assert len(smtp_server.messages) == 6
     assert (smtp_server.handler.sessions, smtp_server.handler.noops) == (1, 1)
+
+
+def test_deliver_email_to_an_international_domain_uses_its_ascii_form(
+    smtp_server, queue_test_message
+):
+    email = queue_test_message(to="delegate@bücher.de")
+
+    assert deliver_emails([email.pk])[email.pk] == DeliveryOutcome.SENT
+
+    [(_sender, recipients)] = smtp_server.handler.envelopes
+    assert recipients == ["delegate@xn--bcher-kva.de"]
