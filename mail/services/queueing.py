@@ -114,8 +114,10 @@ def queue_rendered_email(
     can smuggle extra recipients or headers in; folds line breaks out of the subject for the
     same reason. ``secret=True`` marks a message that carries a credential (a password-reset
     link, a confirmation key, a sign-in code): the admin never shows its content, it is never
-    resent, and delivery wipes its body once it is sent or has failed for good. Side effects as
-    in ``queue_email``: a row now, the hand-off after commit.
+    resent, and delivery wipes its body once it is sent or has failed for good. The row carries
+    its message already built (``prebuilt_message``: the bytes every attempt sends), so the
+    caller pays for MIME once and the worker never does. Side effects as in ``queue_email``: a
+    row now, the hand-off after commit.
     """
     validate_email(to)
     if reply_to:
