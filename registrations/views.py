@@ -89,12 +89,16 @@ def register(request, slug):
 
 
 def _register(request, event, form) -> Registration:
-    """Save the profile part and register, as one unit: a refusal leaves the profile as it was."""
+    """Save the profile part and register, as one unit: a refusal leaves the profile as it was.
+
+    The registration's e-mails come in the page's language, which becomes the profile's
+    preferred language too, so the profile page says what the delegate will receive."""
     with transaction.atomic():
         update_profile(
             request.user,
             channel=ProfileHistory.Channel.REGISTRATION,
             acting_user=request.user,
+            preferred_language=get_language(),
             **form.profile_values(),
         )
         registration, _created = services.register_delegate(

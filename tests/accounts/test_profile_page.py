@@ -337,3 +337,39 @@ def test_registration_keeps_its_own_copy(delegate_client):
     registration.refresh_from_db()
     assert registration.organisation == "Steppe Minerals LLP"
     assert Registration.objects.filter(organisation="Later LLP").count() == 0
+
+
+def test_registering_in_russian_makes_russian_the_profiles_email_language(delegate_client):
+    category = make_category()
+
+    delegate_client.post(
+        f"/ru/events/{category.event.slug}/register/",
+        {
+            "category": str(category.pk),
+            "first_name": "Aigerim",
+            "last_name": "Nurlanova",
+            "consent_privacy": "on",
+            "privacy_policy_version": current_privacy_policy().version,
+        },
+    )
+
+    assert DelegateProfile.objects.get(user=delegate_client.delegate).preferred_language == "ru"
+    entry = ProfileHistory.objects.filter(user=delegate_client.delegate).first()
+    assert entry.channel == ProfileHistory.Channel.REGISTRATION
+    assert entry.changes["preferred_language"] == {"old": "en", "new": "ru"}
+    page = _text(delegate_client.get(URL))
+    assert "Preferred language: English → Russian" in page
+    assert "when registering for a forum" in page
+
+
+def test_first_visit_without_a_profile_creates_it(client):
+    user = make_user()
+    client.force_login(user)
+
+    assert client.get("/kk/profile/").status_code == 200
+    response = client.post(URL, _profile_data(first_name="Serik", last_name="Akhmetov"))
+
+    assert response.status_code == 302
+    profile = DelegateProfile.objects.get(user=user)
+    assert (profile.first_name, profile.organisation) == ("Serik", "Steppe Minerals LLP")
+    assert ProfileHistory.objects.get(user=user).channel == ProfileHistory.Channel.PROFILE_PAGE
