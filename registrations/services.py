@@ -951,19 +951,25 @@ def update_own_profile(delegate: User, **fields) -> DelegateProfile:
         )
         language = profile.preferred_language
         if before is not None and before.preferred_language != language:
-            active = Registration.objects.filter(
-                delegate=delegate, status__in=Registration.ACTIVE_STATUSES
-            ).exclude(language=language)
+            # Only the language changes: the other details' rules (a visa letter's) are not
+            # this page's business, so the rows are written directly rather than re-validated.
+            active = (
+                Registration.objects.select_for_update(no_key=True)
+                .filter(delegate=delegate, status__in=Registration.ACTIVE_STATUSES)
+                .exclude(language=language)
+                .order_by("pk")
+            )
             for registration in active:
-                registration, changed = _save_details(registration, {"language": language})
-                if changed:
-                    _record(
-                        registration,
-                        actor=delegate,
-                        action=Action.DETAILS_UPDATED,
-                        from_status=registration.status,
-                        to_status=registration.status,
-                        changes=changed,
-                        profile_language=True,
-                    )
+                old_language = registration.language
+                registration.language = language
+                registration.save(update_fields=["language", "updated_at"])
+                _record(
+                    registration,
+                    actor=delegate,
+                    action=Action.DETAILS_UPDATED,
+                    from_status=registration.status,
+                    to_status=registration.status,
+                    changes={"language": {"old": old_language, "new": language}},
+                    profile_language=True,
+                )
     return profile

@@ -196,4 +196,4 @@ def test_profile_language_change_locks_user_then_profile_then_registrations():
     locks = locks_taken_by(lambda: update_own_profile(delegate, preferred_language="kk"))
 
     assert Registration.objects.filter(delegate=delegate, language="kk").count() == 2
-    assert locks == [USER, USER, PROFILE, REGISTRATION, REGISTRATION]
+    assert locks == [USER, USER, PROFILE, REGISTRATION]  # both registrations in one statement
