@@ -169,13 +169,21 @@ def test_registration_change_appears_in_the_history_with_its_channel(delegate_cl
 
     response = delegate_client.post(
         f"/en/my/registrations/{registration.reference}/change/",
-        {"job_title": "Chief Executive", "organisation": "Steppe Minerals LLP", "phone": ""},
+        {
+            "job_title": "Chief Executive",
+            "organisation": "Steppe Minerals LLP",
+            "phone": "",
+            "dietary_needs": "Vegan",
+        },
     )
 
     assert response.status_code == 302
     entry = ProfileHistory.objects.filter(user=delegate_client.delegate).first()
     assert entry.channel == ProfileHistory.Channel.REGISTRATION_CHANGE
     assert entry.changes["job_title"] == {"old": "Chief Geologist", "new": "Chief Executive"}
+    # Needs are remembered for the next forum too.
+    assert entry.changes["dietary_needs"] == {"old": "", "new": "Vegan"}
+    assert DelegateProfile.objects.get(user=delegate_client.delegate).dietary_needs == "Vegan"
     page = _text(delegate_client.get(URL))
     assert "when changing a registration" in page
     assert "Job title: Chief Geologist → Chief Executive" in page
