@@ -133,6 +133,17 @@ def get_delegate_registration(delegate, reference: str) -> Registration:
     )
 
 
+def last_privacy_consent(delegate) -> Registration | None:
+    """The delegate's most recent acceptance of the privacy policy (given with each
+    registration): the registration, with only its version and time loaded, or None."""
+    return (
+        Registration.objects.filter(delegate=delegate)
+        .only("pk", "privacy_policy_version", "consent_privacy_at")
+        .order_by("-consent_privacy_at", "-pk")
+        .first()
+    )
+
+
 def visible_history(registration: Registration) -> list[RegistrationHistory]:
     return list(registration.history.order_by("at", "pk"))
 

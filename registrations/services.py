@@ -28,7 +28,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import DelegateProfile, User
+from accounts.models import DelegateProfile, ProfileHistory, User
 from accounts.services import update_profile
 from events.models import Event
 from legal.policies import current_privacy_policy
@@ -308,7 +308,12 @@ def register_on_behalf(
             delegate = User.objects.create_user(email)  # unusable password
         fields = {name: value for name, value in profile.items() if value not in ("", None)}
         if fields:
-            update_profile(delegate, **fields)
+            update_profile(
+                delegate,
+                channel=ProfileHistory.Channel.ON_BEHALF,
+                acting_user=acting_user,
+                **fields,
+            )
             delegate = User.objects.select_related("delegate_profile").get(pk=delegate.pk)
         if not language:
             stored = getattr(delegate, "delegate_profile", None)
@@ -880,8 +885,9 @@ def change_own_registration(
 
     Refused with `ChangesClosed` once the event's registration has closed or the registration
     is no longer active. The details that are also profile details (job title, organisation,
-    phone) and really changed are written to the delegate's profile too, so the next forum's
-    form is pre-filled with them; an unchanged field never overwrites the profile (which may
+    phone, nationality, dietary and accessibility needs) and really changed are written to the
+    delegate's profile too (its history names this channel), so the next forum's form is
+    pre-filled with them; an unchanged field never overwrites the profile (which may
     be newer than this registration).
 
     Side effects, in one transaction, in order: the registration's fields saved; the profile
@@ -906,11 +912,64 @@ def change_own_registration(
         profile_changes = {
             name: getattr(registration, name)
             for name in changed
-            if name in DelegateProfile.DETAIL_FIELDS
+            if name in (*DelegateProfile.DETAIL_FIELDS, *DelegateProfile.NEEDS_FIELDS)
         }
         if profile_changes:
-            update_profile(delegate, **profile_changes)
+            update_profile(
+                delegate,
+                channel=ProfileHistory.Channel.REGISTRATION_CHANGE,
+                acting_user=delegate,
+                **profile_changes,
+            )
         _record_details_change(
             registration, actor=delegate, changed=changed, profile_updated=sorted(profile_changes)
         )
     return registration
+
+
+# ---------------------------------------------------------------------------------------------
+# The delegate's own profile
+
+
+def update_own_profile(delegate: User, **fields) -> DelegateProfile:
+    """The delegate changes their own profile on its page (`accounts.services.update_profile`,
+    which validates, saves and writes the profile's history row).
+
+    Their preferred language is the language of their e-mails: when it changes, every active
+    registration of theirs takes it too, since a registration's e-mails are written in the
+    registration's language; each such registration gets a history row (old → new language).
+    The secretariat is not notified of a language change.
+
+    Locking: the delegate's user row (taken by `update_profile`), then each registration row,
+    the documented order. Raises what `update_profile` raises.
+    """
+    with transaction.atomic():
+        User.objects.select_for_update(no_key=True).only("pk").get(pk=delegate.pk)
+        before = DelegateProfile.objects.filter(user=delegate).only("preferred_language").first()
+        profile = update_profile(
+            delegate, channel=ProfileHistory.Channel.PROFILE_PAGE, acting_user=delegate, **fields
+        )
+        language = profile.preferred_language
+        if before is not None and before.preferred_language != language:
+            # Only the language changes: the other details' rules (a visa letter's) are not
+            # this page's business, so the rows are written directly rather than re-validated.
+            active = (
+                Registration.objects.select_for_update(no_key=True)
+                .filter(delegate=delegate, status__in=Registration.ACTIVE_STATUSES)
+                .exclude(language=language)
+                .order_by("pk")
+            )
+            for registration in active:
+                old_language = registration.language
+                registration.language = language
+                registration.save(update_fields=["language", "updated_at"])
+                _record(
+                    registration,
+                    actor=delegate,
+                    action=Action.DETAILS_UPDATED,
+                    from_status=registration.status,
+                    to_status=registration.status,
+                    changes={"language": {"old": old_language, "new": language}},
+                    profile_language=True,
+                )
+    return profile
