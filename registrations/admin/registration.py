@@ -44,6 +44,7 @@ from .filters import (
     ForumFilter,
 )
 from .forms import OnBehalfForm, RegistrationAdminForm
+from .search import search_registrations
 
 # Changelist parameters that are the admin's own, not filters: not passed on to the exports.
 NOT_FILTERS = {"o", "p", "e", "_changelist_filters", FORUM_PARAMETER, EVENT_PARAMETER}
@@ -290,6 +291,10 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def get_search_fields(self, request):
         return self._without_special(request, super().get_search_fields(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        # Case- and accent-insensitive, through the trigram indexes (admin/search.py).
+        return search_registrations(self, request, queryset, search_term)
 
     def get_list_filter(self, request):
         return self._without_special(request, super().get_list_filter(request))
