@@ -405,6 +405,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         events = events_visible_to(request.user).select_related("forum").order_by("-start_date")
         form = OnBehalfForm(request.POST or None, events=events)
+        refused = False
         if request.method == "POST" and form.is_valid():
             try:
                 result = services.register_on_behalf(
@@ -419,6 +420,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 )
             except services.RegistrationError as error:
                 form.add_error(None, error.message)
+                refused = True
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -458,7 +460,11 @@ class RegistrationAdmin(admin.ModelAdmin):
             "media": self.media + form.media,
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/registrations/registration/on_behalf.html", context)
+        # Shown again after a POST: 409 when a rule refused it (closed, full), else 400.
+        status = (409 if refused else 400) if request.method == "POST" else 200
+        return TemplateResponse(
+            request, "admin/registrations/registration/on_behalf.html", context, status=status
+        )
 
 
 def _add_errors(form, error: ValidationError) -> None:
