@@ -1,8 +1,9 @@
 // The admin's "register a delegate on their behalf" page: the category list keeps only the
 // chosen event's categories, and "Approve at once" shows only for a category that needs
 // approval. Without JavaScript the list offers every event's categories grouped by event,
-// and the server refuses a category of another event.
-(function () {
+// and the server refuses a category of another event. Loaded in the page's <head> (the
+// form's media), so it waits for the form to be parsed.
+document.addEventListener("DOMContentLoaded", function () {
   var eventSelect = document.getElementById("id_event");
   var categorySelect = document.getElementById("id_category");
   if (!eventSelect || !categorySelect) { return; }
@@ -38,4 +39,4 @@
   eventSelect.addEventListener("change", narrow);
   categorySelect.addEventListener("change", showApproval);
   narrow();
-})();
+});
