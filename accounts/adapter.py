@@ -1,10 +1,14 @@
 """django-allauth hooks. Its e-mails go through the outbox instead of SMTP inside the request."""
 
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from django.contrib.sites.shortcuts import get_current_site
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
+from django.utils.translation import gettext
 
 from mail.services import queue_rendered_email
 from minex.client_address import client_ip
@@ -54,7 +58,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 {
                     "request": request,
                     "email": email,
-                    "current_site": get_current_site(request),
+                    "current_site": portal_site(),
                     **context,
                 },
             )
@@ -74,6 +78,24 @@ class AccountAdapter(DefaultAccountAdapter):
             related=context.get("user"),
             secret=carries_credential(template_prefix, context),
         )
+
+
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's templates read from `current_site` (`name`, `domain`)."""
+
+    name: str
+    domain: str
+
+
+def portal_site() -> PortalSite:
+    """The portal as allauth's e-mails name it ("Hello from …", "Thank you for using …").
+
+    Without django.contrib.sites, allauth's default is the request's host ("127.0.0.1:8100"
+    behind a proxy or in development): the portal's name in the active language and the host
+    of SITE_URL say who writes instead.
+    """
+    return PortalSite(name=gettext("MINEX Forum Portal"), domain=urlsplit(settings.SITE_URL).netloc)
 
 
 def carries_credential(template_prefix: str, context: dict) -> bool:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -102,7 +103,9 @@ class DelegateProfile(models.Model):
         related_name="delegate_profile",
         verbose_name=_("user"),
     )
-    title = models.CharField(_("title"), max_length=8, choices=Title.choices, blank=True)
+    title = models.CharField(
+        pgettext_lazy("person", "title"), max_length=8, choices=Title.choices, blank=True
+    )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     latin_name = models.CharField(

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
@@ -77,7 +78,7 @@ class Event(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     edition_number = models.PositiveSmallIntegerField(_("edition number"))
     year = models.PositiveSmallIntegerField(_("year"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("event", "title"), max_length=200)
     tagline = models.CharField(_("tagline"), max_length=300, blank=True)
     city = models.CharField(_("city"), max_length=100)
     country = CountryField(_("country"))

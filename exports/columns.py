@@ -7,7 +7,8 @@ the value, which the tests keep in agreement:
 
 Both run with the header language active (`translation.override`), so statuses, countries and
 yes/no come out in the organiser's language. Dates are the event's local time, naive: the
-attendee list is read by people at the venue, and openpyxl refuses aware datetimes.
+attendee list is read by people at the venue, and openpyxl refuses aware datetimes; so the
+header of every date column names the event's time zone (`Column.header`).
 """
 
 import datetime
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -79,6 +80,19 @@ class Column:
     # Annotations the Python value reads instead of model fields: a code as plain text skips
     # the field's converter (parsing every phone number again costs more than the export).
     annotations: dict = field(default_factory=dict)
+    # A typical value's length in characters: the XLSX column's width when the values cannot
+    # be measured in SQL first (see writers.measure).
+    width: int = 20
+
+    def header(self, context: ExportContext) -> str:
+        """The header in the active language; a date column's names the event's time zone,
+        the one its values are in: "Registered at (Asia/Almaty)"."""
+        if self.kind == DATETIME:
+            return _("%(column)s (%(time_zone)s)") % {
+                "column": self.label,
+                "time_zone": context.time_zone.key,
+            }
+        return str(self.label)
 
 
 # SQL building blocks (PostgreSQL only: the COPY path) --------------------------------------
@@ -164,6 +178,7 @@ COLUMNS: dict[str, Column] = {
             lambda r, c: r.reference,
             _text("reference"),
             ("reference",),
+            width=14,
         ),
         Column(
             "status",
@@ -171,6 +186,7 @@ COLUMNS: dict[str, Column] = {
             lambda r, c: c.labels["status"].get(r.status, r.status),
             lambda c: Label(c.labels["status"], F("status")),
             ("status",),
+            width=18,
         ),
         Column(
             "category",
@@ -179,14 +195,16 @@ COLUMNS: dict[str, Column] = {
             _category_name,
             tuple(f"category__name_{code}" for code, _name in settings.LANGUAGES)
             + ("category__name",),
+            width=20,
         ),
         Column(
             "title",
-            gettext_lazy("Title"),
+            pgettext_lazy("person", "Title"),
             lambda r, c: c.labels["title"].get(r.title, r.title),
             lambda c: Label(c.labels["title"], F("title")),
             ("title",),
             default=False,
+            width=6,
         ),
         Column(
             "first_name",
@@ -195,6 +213,7 @@ COLUMNS: dict[str, Column] = {
             _text("first_name"),
             ("first_name",),
             shareable=True,
+            width=14,
         ),
         Column(
             "last_name",
@@ -203,17 +222,27 @@ COLUMNS: dict[str, Column] = {
             _text("last_name"),
             ("last_name",),
             shareable=True,
+            width=16,
         ),
+        # Ticked by default, as badges and visa letters need it; being special personal data,
+        # it is offered (and so ticked) only to those who may see it (ExportForm).
         Column(
             "latin_name",
             gettext_lazy("Name in Latin letters"),
             lambda r, c: r.latin_name,
             _text("latin_name"),
             ("latin_name",),
-            default=False,
             special=True,
+            width=24,
         ),
-        Column("email", gettext_lazy("E-mail"), lambda r, c: r.email, _text("email"), ("email",)),
+        Column(
+            "email",
+            gettext_lazy("E-mail"),
+            lambda r, c: r.email,
+            _text("email"),
+            ("email",),
+            width=28,
+        ),
         Column(
             "job_title",
             gettext_lazy("Job title"),
@@ -221,6 +250,7 @@ COLUMNS: dict[str, Column] = {
             _text("job_title"),
             ("job_title",),
             shareable=True,
+            width=24,
         ),
         Column(
             "organisation",
@@ -229,6 +259,7 @@ COLUMNS: dict[str, Column] = {
             _text("organisation"),
             ("organisation",),
             shareable=True,
+            width=28,
         ),
         Column(
             "country",
@@ -238,6 +269,7 @@ COLUMNS: dict[str, Column] = {
             (),
             shareable=True,
             annotations={"export_country": Cast("country", CharField())},
+            width=16,
         ),
         Column(
             "phone",
@@ -248,6 +280,7 @@ COLUMNS: dict[str, Column] = {
             kind=PHONE,
             annotations={"export_phone": Cast("phone", CharField())},
             special=True,
+            width=16,
         ),
         Column(
             "nationality",
@@ -258,6 +291,7 @@ COLUMNS: dict[str, Column] = {
             default=False,
             annotations={"export_nationality": Cast("nationality", CharField())},
             special=True,
+            width=16,
         ),
         Column(
             "visa_letter_needed",
@@ -266,6 +300,7 @@ COLUMNS: dict[str, Column] = {
             _yes_no("visa_letter_needed"),
             ("visa_letter_needed",),
             default=False,
+            width=5,
         ),
         Column(
             "dietary_needs",
@@ -275,6 +310,7 @@ COLUMNS: dict[str, Column] = {
             ("dietary_needs",),
             default=False,
             special=True,
+            width=24,
         ),
         Column(
             "accessibility_needs",
@@ -284,6 +320,7 @@ COLUMNS: dict[str, Column] = {
             ("accessibility_needs",),
             default=False,
             special=True,
+            width=24,
         ),
         Column(
             "consent_attendee_list",
@@ -292,6 +329,7 @@ COLUMNS: dict[str, Column] = {
             _yes_no("consent_attendee_list"),
             ("consent_attendee_list",),
             default=False,
+            width=5,
         ),
         Column(
             "consent_marketing",
@@ -300,6 +338,7 @@ COLUMNS: dict[str, Column] = {
             _yes_no("consent_marketing"),
             ("consent_marketing",),
             default=False,
+            width=5,
         ),
         Column(
             "registered_at",
@@ -308,6 +347,7 @@ COLUMNS: dict[str, Column] = {
             lambda c: LocalTimeText(F("created_at"), c.time_zone.key),
             ("created_at",),
             kind=DATETIME,
+            width=19,
         ),
         Column(
             "checked_in_at",
@@ -317,6 +357,7 @@ COLUMNS: dict[str, Column] = {
             ("checked_in_at",),
             kind=DATETIME,
             default=False,
+            width=19,
         ),
         Column(
             "language",
@@ -325,6 +366,7 @@ COLUMNS: dict[str, Column] = {
             lambda c: Label(c.labels["language"], F("language")),
             ("language",),
             default=False,
+            width=10,
         ),
     ]
 }

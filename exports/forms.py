@@ -9,6 +9,7 @@ from registrations.models import Registration
 
 from .columns import COLUMNS, DEFAULT_COLUMNS, allowed_column_names
 from .models import ExportLog
+from .selectors import ALL_STATUSES
 
 
 class RegistrationFilterForm(forms.Form):
@@ -16,10 +17,17 @@ class RegistrationFilterForm(forms.Form):
     page, the admin's own keys) is ignored; a recognised key with a bad value is an error.
 
     Dates and date-times are read in the event's time zone (activate it around `is_valid`):
-    `created_at__gte=2026-05-01` means from midnight in the event's city."""
+    `created_at__gte=2026-05-01` means from midnight in the event's city.
+
+    Without `status__exact` the export holds confirmed and pending registrations only (the
+    attendee list, as the admin's "export these" link gives when no status is chosen there);
+    `statuses=all` is our own key, not the admin's, for every status."""
 
     status__exact = forms.ChoiceField(
         label=_("Status"), choices=Registration.Status.choices, required=False
+    )
+    statuses = forms.ChoiceField(
+        label=_("Statuses"), choices=[(ALL_STATUSES, _("Every status"))], required=False
     )
     category__id__exact = forms.IntegerField(label=_("Category"), min_value=1, required=False)
     country__exact = forms.ChoiceField(label=_("Country"), choices=(), required=False)

@@ -128,15 +128,17 @@ def export_queryset(export: ExportLog):
         if not form.is_valid():
             raise ValueError(f"stored filters no longer valid: {form.errors.as_json()}")
     sharing = export.variant == ExportLog.Variant.SHARING
-    queryset = selectors.export_registrations(event, form.cleaned_data, sharing=sharing)
+    queryset = selectors.export_registrations(
+        event, form.cleaned_data, sharing=sharing, language=export.language
+    )
     return queryset, columns_named(export.columns)
 
 
 def build_xlsx_export(export_id: int) -> ExportLog.Status:
-    """Build a queued XLSX export: write the workbook to a temporary file row by row (openpyxl
-    write-only mode; progress saved every 2,000 rows), store it under MEDIA_ROOT/exports/,
-    mark the export done. Runs in a Celery worker. A failure is recorded on the row, which the
-    organiser's page shows.
+    """Build a queued XLSX export: measure the columns' widths (one aggregate query), write the
+    workbook to a temporary file row by row (openpyxl write-only mode; progress saved every
+    2,000 rows), store it under MEDIA_ROOT/exports/, mark the export done. Runs in a Celery
+    worker. A failure is recorded on the row, which the organiser's page shows.
 
     Safe to deliver twice: the run first claims the row with one conditional UPDATE from
     "queued" to "running", so a redelivered task — while the first run is still writing, or
@@ -154,13 +156,16 @@ def build_xlsx_export(export_id: int) -> ExportLog.Status:
         with translation.override(export.language):
             queryset, columns = export_queryset(export)
             context = ExportContext.for_event(export.event)
+            _total, measured = writers.measure(queryset, columns, context)
             rows = writers.registration_rows(queryset, columns, context)
             with tempfile.TemporaryFile(suffix=".xlsx") as target:
                 count = writers.write_xlsx(
                     rows,
                     columns,
+                    context,
                     target,
                     sheet_title=_("Attendees"),
+                    widths=writers.column_widths(columns, context, measured),
                     progress=lambda done: ExportLog.objects.filter(pk=export_id).update(
                         rows_done=done
                     ),

@@ -16,14 +16,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.selectors import may_see_special_personal_data
+from registrations.models import Registration
 
 from . import selectors, services, writers
-from .charts import day_chart
+from .charts import bar_chart, pace_chart
 from .columns import SHAREABLE_COLUMNS, ExportContext, allowed_column_names, columns_named
 from .forms import ExportForm, RegistrationFilterForm
 from .models import ExportLog
@@ -57,7 +58,7 @@ def staff_index(request):
 @staff_page
 def event_dashboard(request, slug):
     event = selectors.get_staff_event(request.user, slug)
-    dashboard = selectors.event_dashboard(event)
+    dashboard = selectors.event_dashboard(event, user=request.user)
     pending_url = (
         reverse("admin:registrations_registration_changelist")
         + "?"
@@ -69,9 +70,52 @@ def event_dashboard(request, slug):
         {
             "event": event,
             "dashboard": dashboard,
-            "chart": day_chart(dashboard.per_day),
+            "pace_chart": _pace_chart(dashboard),
+            "category_chart": _category_chart(dashboard),
+            "country_chart": _country_chart(dashboard),
             "pending_url": pending_url,
         },
+    )
+
+
+def _pace_chart(dashboard):
+    current, previous = dashboard.pace, dashboard.previous_pace
+    today = current.days_out_on(timezone.now())
+    # No opening time: open since publication, so at least since today as far as we know.
+    opening = current.opening_days_out if current.opening_days_out is not None else max(today, 0)
+    return pace_chart(
+        current.by_days_out,
+        previous.by_days_out if previous else None,
+        capacity=dashboard.event.capacity,
+        today_days_out=today,
+        opening_days_out=[opening, previous.opening_days_out if previous else None],
+    )
+
+
+def _category_chart(dashboard):
+    status = Registration.Status
+    return bar_chart(
+        [
+            (
+                row.category.name,
+                [
+                    ("confirmed", status.CONFIRMED.label, row.by_status[status.CONFIRMED]),
+                    ("pending", status.PENDING.label, row.by_status[status.PENDING]),
+                    ("waitlisted", status.WAITLISTED.label, row.by_status[status.WAITLISTED]),
+                    ("ended", _("Cancelled or rejected"), row.ended),
+                ],
+            )
+            for row in dashboard.categories
+        ]
+    )
+
+
+def _country_chart(dashboard):
+    return bar_chart(
+        [
+            (row["name"] or pgettext("countries", "Other"), [("count", "", row["count"])])
+            for row in dashboard.top_country_rows
+        ]
     )
 
 
@@ -107,6 +151,10 @@ def export_registrations(request, slug):
             "filter_form": filter_form,
             "active_filters": _describe_filters(event, filter_form),
             "querystring": urlencode(filter_form.active_filters()),
+            "attendees_only": selectors.attendees_only(filter_form.cleaned_data),
+            "every_status_querystring": urlencode(
+                {**filter_form.active_filters(), "statuses": selectors.ALL_STATUSES}
+            ),
         },
         status=status,
     )
@@ -121,7 +169,9 @@ def _export(request, event, filter_form, choice):
         special_personal_data=may_see_special_personal_data(request.user),
     )
     columns = columns_named(column_names)
-    queryset = selectors.export_registrations(event, filter_form.cleaned_data, sharing=sharing)
+    queryset = selectors.export_registrations(
+        event, filter_form.cleaned_data, sharing=sharing, language=get_language()
+    )
     context = ExportContext.for_event(event)
     log_fields = {
         "user": request.user,
@@ -145,8 +195,12 @@ def _export(request, event, filter_form, choice):
         response["Content-Disposition"] = _attachment(services.download_filename(export))
         return response
 
-    total = queryset.count()
-    if total > settings.EXPORTS_XLSX_SYNC_MAX_ROWS:
+    # One query: enough rows to decide where to build the file, and the columns' widths
+    # (used only here: the task measures all the rows it writes).
+    sync_max = settings.EXPORTS_XLSX_SYNC_MAX_ROWS
+    total, measured = writers.measure(queryset, columns, context, limit=sync_max + 1)
+    if total > sync_max:
+        total = queryset.count()  # the whole number, for the progress page
         export = services.queue_xlsx_export(
             event, rows_total=total, **{k: v for k, v in log_fields.items() if k != "format"}
         )
@@ -159,8 +213,10 @@ def _export(request, event, filter_form, choice):
     count = writers.write_xlsx(
         writers.registration_rows(queryset, columns, context),
         columns,
+        context,
         target,
         sheet_title=_("Attendees"),
+        widths=writers.column_widths(columns, context, measured),
     )
     services.finish_export(export.pk, row_count=count)
     target.seek(0)

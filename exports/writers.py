@@ -10,6 +10,11 @@ a tab or carriage return before them) as a formula: an organisation typed as
   neutralised like any text.
 - XLSX: every text is written as a string cell (never a formula or an error code), so it needs
   no apostrophe: `=1+1` stays the text `=1+1`.
+
+Column widths. openpyxl's write-only mode writes the column widths before the first row, so
+they cannot be learnt from the rows as they stream: on PostgreSQL one aggregate query measures
+each column's longest value first (`measure`, the same query that counts the rows), elsewhere
+the column's declared typical width stands in.
 """
 
 import codecs
@@ -19,8 +24,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connection
-from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When
-from django.db.models.functions import NullIf
+from django.db.models import Case, CharField, Count, F, Func, Max, Q, QuerySet, Value, When
+from django.db.models.functions import Length, NullIf
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
@@ -39,6 +44,11 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # Rows per chunk handed to the web server: big enough to keep the per-chunk overhead small.
 CSV_ROWS_PER_CHUNK = 500
 QUERY_CHUNK_SIZE = 2000
+# XLSX column widths, in characters: room beside the header for the filter's drop-down
+# button, and a cap so that one long organisation name does not push the rest off screen
+# (the cell still holds the whole text).
+FILTER_BUTTON_WIDTH = 3
+MAX_COLUMN_WIDTH = 60
 
 
 def neutralise(text: str, kind: str = "text") -> str:
@@ -56,10 +66,12 @@ def csv_value(value, kind: str) -> str:
     return neutralise(str(value), kind)
 
 
-def header_line(columns: list[Column], delimiter: str, lineterminator: str) -> bytes:
+def header_line(
+    columns: list[Column], context: ExportContext, delimiter: str, lineterminator: str
+) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator).writerow(
-        [neutralise(str(column.label)) for column in columns]
+        [neutralise(column.header(context)) for column in columns]
     )
     return BOM + buffer.getvalue().encode()
 
@@ -97,7 +109,7 @@ def stream_csv(
 
     Lines end in CRLF (RFC 4180): with a bare LF, Python's csv module would leave a field
     holding a lone CR unquoted, and Excel would break the row there."""
-    yield header_line(columns, delimiter, "\r\n")
+    yield header_line(columns, context, delimiter, "\r\n")
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     kinds = [column.kind for column in columns]
@@ -166,7 +178,7 @@ def stream_csv_copy(
 
     PostgreSQL quotes any field holding a CR or LF but ends its lines in LF, and COPY has no
     option for CRLF: the line ends are rewritten on the way out (`crlf_line_ends`)."""
-    yield header_line(columns, delimiter, "\r\n")
+    yield header_line(columns, context, delimiter, "\r\n")
     statement, params = copy_statement(queryset, columns, context, delimiter=delimiter)
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
@@ -208,30 +220,70 @@ def csv_stream(queryset, columns, context, *, delimiter, on_finish=None) -> Iter
 # XLSX -------------------------------------------------------------------------------------
 
 
+def measure(
+    queryset: QuerySet, columns: list[Column], context: ExportContext, *, limit: int | None = None
+) -> tuple[int, list[int] | None]:
+    """The number of registrations (at most `limit`: any `limit` of them are counted and
+    measured, which bounds the work when the answer is only "too many") and, on PostgreSQL,
+    each column's longest value in characters (0 for a column with no value), in one query;
+    elsewhere the count alone and None. The values measured are the CSV's (the columns' SQL),
+    which the XLSX cells show."""
+    rows = queryset.order_by()
+    if limit is not None:
+        rows = rows[:limit]
+    if not can_copy():
+        return rows.count(), None
+    lengths = {
+        f"length_{index}": Max(Length(column.expression(context)))
+        for index, column in enumerate(columns)
+    }
+    result = rows.aggregate(rows=Count("pk"), **lengths)
+    return result["rows"], [result[name] or 0 for name in lengths]
+
+
+def column_widths(
+    columns: list[Column], context: ExportContext, measured: list[int] | None = None
+) -> list[int]:
+    """Each column's width: its longest value (`measured`, else its declared typical width)
+    up to MAX_COLUMN_WIDTH, and never narrower than its header and the filter button."""
+    widths = []
+    for index, column in enumerate(columns):
+        content = column.width if measured is None else measured[index]
+        header = len(column.header(context)) + FILTER_BUTTON_WIDTH
+        widths.append(max(header, min(content + 1, MAX_COLUMN_WIDTH)))
+    return widths
+
+
 def write_xlsx(
     rows: Iterable[list],
     columns: list[Column],
+    context: ExportContext,
     target,
     *,
     sheet_title: str,
+    widths: list[int] | None = None,
     progress: Callable[[int], None] | None = None,
     progress_every: int = 2000,
 ) -> int:
     """Write `rows` (Python values from `registration_rows`) to `target` (a path or a binary
     file) as an XLSX workbook in openpyxl's write-only mode; return the number of rows.
 
+    The header row is bold, frozen, and carries an autofilter over the whole list; the
+    columns are `widths` wide (from `column_widths`; the declared widths by default).
+
     openpyxl stores a text starting with = as a formula and "#N/A" and the like as error
     codes: those go in as explicit string cells. Characters XML cannot hold (control
     characters) are dropped rather than failing the export."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
-    for index in range(1, len(columns) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 20
+    # Before any row: write-only mode writes the column widths at the top of the sheet.
+    for index, width in enumerate(widths or column_widths(columns, context), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
     for column in columns:
-        cell = _string_cell(sheet, str(column.label))
+        cell = _string_cell(sheet, column.header(context))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
@@ -242,6 +294,9 @@ def write_xlsx(
         count += 1
         if progress is not None and count % progress_every == 0:
             progress(count)
+    # After the rows, once their number is known: write-only mode writes the filter at the
+    # end of the sheet.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     workbook.save(target)
     return count
 

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import DelegateProfile
 from mail.services import EmailAttachment, queue_email
 
 from .calendar import CALENDAR_MIMETYPE, calendar_filename, registration_calendar
@@ -28,6 +30,26 @@ _STATUS_TEMPLATES = {
     Registration.Status.REJECTED: "rejected",
     Registration.Status.CANCELLED: "cancelled",
 }
+
+
+# How a letter to a delegate opens, by title: formal, with the surname, as a ministry writes.
+_GREETINGS = {
+    DelegateProfile.Title.MR: _("Dear Mr %(surname)s,"),
+    DelegateProfile.Title.MS: _("Dear Ms %(surname)s,"),
+    DelegateProfile.Title.MRS: _("Dear Mrs %(surname)s,"),
+    DelegateProfile.Title.DR: _("Dear Dr %(surname)s,"),
+    DelegateProfile.Title.PROF: _("Dear Professor %(surname)s,"),
+    DelegateProfile.Title.HE: _("Your Excellency,"),
+}
+
+
+def greeting(registration: Registration) -> str:
+    """The e-mail's salutation in the active language: by title and surname when both are
+    known ("Dear Mr Akhmetov,"), otherwise by full name in a form that fits anyone."""
+    formula = _GREETINGS.get(registration.title)
+    if formula is not None and registration.last_name:
+        return str(formula) % {"surname": registration.last_name}
+    return gettext("Dear %(name)s,") % {"name": registration.full_name}
 
 
 class SecretariatChange(models.TextChoices):

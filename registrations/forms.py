@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -84,7 +86,7 @@ class DelegateDetailsMixin(forms.Form):
     """The profile part: stored once on the delegate's profile, pre-filled every time."""
 
     title = forms.ChoiceField(
-        label=_("Title"),
+        label=pgettext_lazy("person", "Title"),
         choices=[("", "—"), *DelegateProfile.Title.choices],
         required=False,
     )
@@ -99,7 +101,10 @@ class DelegateDetailsMixin(forms.Form):
         max_length=_model_max_length(DelegateProfile, "latin_name"),
         required=False,
         validators=[latin_name_validator],
-        help_text=_("For your badge and a visa invitation letter, e.g. Aigerim Nurlanovna."),
+        help_text=_(
+            "For your badge and a visa invitation letter: given name and surname, "
+            "e.g. Aigerim Nurlanova."
+        ),
     )
     job_title = PlainTextField(
         label=_("Job title"),
@@ -217,11 +222,15 @@ class RegistrationForm(DelegateDetailsMixin, NeedsMixin, VisaMixin):
         # The page carries the version it shows (a hidden input), so consent is recorded for
         # the text the delegate could read, even if a new version is published meanwhile.
         self.policy = policy = current_privacy_policy()
+        # One translated sentence with the link's start and end inside it: Kazakh puts the
+        # policy first and the verb last, which two halves around a fixed link cannot say.
         self.fields["consent_privacy"].label = format_html(
-            '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
-            _("I have read and accept the"),
-            reverse("privacy_policy_version", kwargs={"version": policy.version}),
-            _("privacy policy"),
+            gettext("I have read and accept the {link_start}privacy policy{link_end}."),
+            link_start=format_html(
+                '<a href="{}" target="_blank" rel="noopener">',
+                reverse("privacy_policy_version", kwargs={"version": policy.version}),
+            ),
+            link_end=mark_safe("</a>"),
         )
 
     def clean(self):

@@ -12,7 +12,7 @@ from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -184,7 +184,10 @@ class Registration(models.Model):
 
     # The delegate's details at registration time (see DelegateProfile).
     title = models.CharField(
-        _("title"), max_length=8, choices=DelegateProfile.Title.choices, blank=True
+        pgettext_lazy("person", "title"),
+        max_length=8,
+        choices=DelegateProfile.Title.choices,
+        blank=True,
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)

@@ -21,7 +21,8 @@ INSTALLED_APPS = [
     "modeltranslation",
     # django.contrib.admin, with admin.site being minex.admin_site.MinexAdminSite.
     "minex.apps.AdminConfig",
-    "django.contrib.auth",
+    # auth and allauth.account with the admin section's name (minex/apps.py).
+    "minex.apps.AuthConfig",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -31,7 +32,7 @@ INSTALLED_APPS = [
     "django_countries",
     "phonenumber_field",
     "allauth",
-    "allauth.account",
+    "minex.apps.AllauthAccountConfig",
     "accounts",
     "mail",
     "events",

@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import DelegateProfile
@@ -123,7 +124,9 @@ class OnBehalfForm(forms.Form):
         ),
     )
     title = forms.ChoiceField(
-        label=_("Title"), choices=[("", "—"), *DelegateProfile.Title.choices], required=False
+        label=pgettext_lazy("person", "Title"),
+        choices=[("", "—"), *DelegateProfile.Title.choices],
+        required=False,
     )
     first_name = PlainTextField(label=_("First name"), max_length=100, required=False)
     last_name = PlainTextField(label=_("Last name"), max_length=100, required=False)

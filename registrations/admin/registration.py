@@ -4,7 +4,8 @@
   the filters' choices and the on-behalf form's events) starts from the forums the user may
   see (`events.selectors`); another forum's registration is "missing", as Django treats an
   id that does not exist.
-- No raw writes: statuses change only through the bulk actions (the services), details
+- No raw writes: statuses change only through the bulk actions and the change page's
+  buttons (`decisions.py`; both call the services), details
   only through `update_registration_details` (audited), new registrations only through the
   on-behalf page (`register_on_behalf`); nothing is deleted.
 - Fast at 100,000 rows: related rows joined (`list_select_related`), no full-table count
@@ -33,6 +34,7 @@ from events.selectors import events_visible_to
 from .. import services
 from ..models import Registration, RegistrationHistory
 from ..selectors import registrations_visible_to
+from . import decisions, history
 from .actions import ACTIONS
 from .filters import (
     EVENT_PARAMETER,
@@ -44,6 +46,7 @@ from .filters import (
     ForumFilter,
 )
 from .forms import OnBehalfForm, RegistrationAdminForm
+from .history import hide_special_changes
 from .search import search_registrations
 
 # Changelist parameters that are the admin's own, not filters: not passed on to the exports.
@@ -60,22 +63,6 @@ def _names_special_field(item) -> bool:
     if not isinstance(item, str):
         return False  # a filter class: none of ours reads those fields
     return item.lstrip("^=@").split("__")[0] in SPECIAL_FIELDS
-
-
-def _hide_special_changes(details: dict) -> dict:
-    """A history entry's details with the old and new values of special personal data
-    replaced by a note that they are hidden (the field's name stays: something changed)."""
-    changes = details.get("changes")
-    if not isinstance(changes, dict) or not SPECIAL_FIELDS & set(changes):
-        return details
-    hidden = gettext("(hidden: special personal data)")
-    return {
-        **details,
-        "changes": {
-            name: {"old": hidden, "new": hidden} if name in SPECIAL_FIELDS else change
-            for name, change in changes.items()
-        },
-    }
 
 
 class RegistrationHistoryInline(admin.TabularInline):
@@ -101,7 +88,7 @@ class RegistrationHistoryInline(admin.TabularInline):
     @admin.display(description=_("details"))
     def details_shown(self, entry):
         # The old → new values of a correction, without those of special personal data.
-        return json.dumps(_hide_special_changes(entry.details), ensure_ascii=False)
+        return json.dumps(hide_special_changes(entry.details), ensure_ascii=False)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -117,6 +104,7 @@ class RegistrationHistoryInline(admin.TabularInline):
 class RegistrationAdmin(admin.ModelAdmin):
     change_list_template = "admin/registrations/registration/change_list.html"
     form = RegistrationAdminForm
+    change_form_template = "admin/registrations/registration/change_form.html"
     list_display = (
         "reference",
         "name",
@@ -147,6 +135,10 @@ class RegistrationAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     actions = ACTIONS
     inlines = (RegistrationHistoryInline,)
+
+    class Media:
+        css = {"all": ["registrations/admin/registration.css"]}
+
     fieldsets = (
         (
             None,
@@ -389,14 +381,41 @@ class RegistrationAdmin(admin.ModelAdmin):
     # Register on a delegate's behalf -------------------------------------------------------
 
     def get_urls(self):
+        opts = self.model._meta
         return [
             path(
                 "on-behalf/",
                 self.admin_site.admin_view(self.on_behalf_view),
                 name="registrations_registration_on_behalf",
             ),
+            # Before Django's own: its `<path:object_id>/` catch-all would take these.
+            *(
+                path(
+                    f"<path:object_id>/{button.name}/",
+                    self.admin_site.admin_view(self._decision_view(button)),
+                    name=button.url_name(opts),
+                )
+                for button in decisions.BUTTONS
+            ),
             *super().get_urls(),
         ]
+
+    def _decision_view(self, button):
+        def view(request, object_id):
+            return decisions.decision_view(self, request, object_id, button)
+
+        return view
+
+    # The change page: a summary with the decision buttons; the history page ---------------
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["decision_buttons"] = (
+            decisions.buttons_for(self, request, obj) if change and obj is not None else []
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        return history.history_view(self, request, object_id, extra_context)
 
     def on_behalf_view(self, request):
         """Register a delegate (VIP, phone registration) for an event in the user's forums,

@@ -2,14 +2,18 @@
 XLSX and downloads it; the file opens in openpyxl with the formula inert and the phone intact.
 A large export goes through the progress page to its download link."""
 
+import datetime
 import io
 import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
+from events.models import Event
+from registrations.models import Registration
 from tests.e2e.conftest import assert_accessible
 from tests.exports.conftest import FORMULAS, make_staff
 from tests.factories import make_category, make_delegate, make_event, make_forum, make_registration
@@ -28,6 +32,19 @@ def organiser_page(live_server, page: Page, settings, tmp_path):
             category,
             delegate=make_delegate(last_name=last_name, organisation=organisation),
         )
+    # Last year's edition: the dashboard's pace chart compares with it.
+    previous = make_event(forum, title_en="MINEX Central Asia 2025")
+    make_registration(make_category(previous, name_en="Delegate"))
+    Event.objects.filter(pk=previous.pk).update(
+        start_date=event.start_date - datetime.timedelta(days=364),
+        end_date=event.end_date - datetime.timedelta(days=364),
+        registration_opens_at=event.registration_opens_at - datetime.timedelta(days=364),
+        registration_closes_at=event.registration_closes_at - datetime.timedelta(days=364),
+        status=Event.Status.ARCHIVED,
+    )
+    Registration.objects.filter(event=previous).update(
+        created_at=timezone.now() - datetime.timedelta(days=364)
+    )
     other_event = make_event(make_forum(name_en="MINEX Europe"), title_en="MINEX Europe 2026")
     # Holding special personal data (as the secretariat does): the phone column is offered.
     organiser = make_staff(forums=[forum], special=True)
@@ -50,6 +67,12 @@ def test_organiser_downloads_the_attendee_list_as_xlsx(live_server, organiser_pa
     page.get_by_role("link", name=re.compile(rf"^Dashboard\W+{event.title}$")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(event.title)
     expect(page.locator('[data-number="total"]')).to_have_text("2")
+    expect(
+        page.get_by_role("img", name=re.compile("^Registrations holding a place by days"))
+    ).to_be_visible()
+    for summary in page.get_by_text("The numbers as a table").all():
+        summary.click()  # the charts' tables, open: axe checks them too
+    expect(page.locator("#pace-table")).to_contain_text("MINEX Central Asia 2025")
     assert_accessible(axe, page)
 
     page.get_by_role("link", name="Export attendees").first.click()

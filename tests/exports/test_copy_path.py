@@ -13,9 +13,10 @@ from .conftest import make_staff, read_csv
 pytestmark = pytest.mark.django_db
 
 
-def both_paths(event, *, lang, delimiter=",", sharing=False):
+def both_paths(event, *, lang, delimiter=",", sharing=False, filters=None):
     columns = columns_named(COLUMNS)
-    queryset = selectors.export_registrations(event, {}, sharing=sharing)
+    filters = {"statuses": "all"} if filters is None else filters
+    queryset = selectors.export_registrations(event, filters, sharing=sharing, language=lang)
     with translation.override(lang):
         context = ExportContext.for_event(event)
         python = b"".join(writers.stream_csv(queryset, columns, context, delimiter=delimiter))

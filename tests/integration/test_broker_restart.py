@@ -1,45 +1,27 @@
 """Redis (the broker) restarts while bin/worker is in the middle of a delivery: the worker
 goes on, and every e-mail arrives exactly once."""
 
-import asyncio
 import os
-import threading
 
 import pytest
 from django.db import transaction
 
 from mail.models import OutgoingEmail
 from mail.services import queue_email
-from tests.processes import ROOT, VENV_BIN, running
-from tests.smtp_server import RecordingHandler, SMTPServer
+from tests.processes import ROOT, VENV_BIN, running, wait_until
+from tests.smtp_server import SMTPServer
 
-from .conftest import wait_until, worker_environment
+from .conftest import worker_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-class HoldingHandler(RecordingHandler):
-    """A slow SMTP server: holds each message at DATA until the test lets it through."""
-
-    def __init__(self):
-        super().__init__()
-        self.holding = threading.Event()
-        self.released = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.holding.set()
-        await asyncio.get_running_loop().run_in_executor(None, self.released.wait)
-        return await super().handle_DATA(server, session, envelope)
-
-
 @pytest.fixture
 def slow_smtp_server():
-    server = SMTPServer()
-    server.handler = HoldingHandler()
-    server._controller = server._new_controller()
-    server.start()
+    """A slow SMTP server: holds each message at DATA until the test releases it."""
+    server = SMTPServer().start()
+    server.hold()
     yield server
-    server.handler.released.set()
     server.stop()
 
 
@@ -87,25 +69,37 @@ def test_worker_survives_a_broker_restart_with_a_task_unacknowledged(
         running([str(ROOT / "bin/worker")], env=env, log=worker_log) as worker,
         running([str(ROOT / "bin/beat")], env=env, log=beat_log),
     ):
-        assert wait_until(lambda: " ready." in log(worker_log), timeout=30), log(worker_log)
+        wait_until(
+            lambda: " ready." in log(worker_log), timeout=30, message=lambda: log(worker_log)
+        )
         first = _queue("amina@example.com")
-        assert slow_smtp_server.handler.holding.wait(20), log(worker_log)
+        wait_until(
+            lambda: slow_smtp_server.handler.held >= 1, timeout=20, message=lambda: log(worker_log)
+        )
 
         # The delivery task is running and unacknowledged when Redis goes away and returns.
         broker.stop()
         broker.start()
-        slow_smtp_server.handler.released.set()
+        slow_smtp_server.release()
 
-        assert wait_until(lambda: _status(first) == OutgoingEmail.Status.SENT, timeout=30), log(
-            worker_log
+        wait_until(
+            lambda: _status(first) == OutgoingEmail.Status.SENT,
+            timeout=30,
+            message=lambda: log(worker_log),
         )
         second = _queue("bolat@example.com")
-        assert wait_until(lambda: _status(second) == OutgoingEmail.Status.SENT, timeout=60), log(
-            worker_log
+        wait_until(
+            lambda: _status(second) == OutgoingEmail.Status.SENT,
+            timeout=60,
+            message=lambda: log(worker_log),
         )
         # Two more dispatcher rounds after both were sent: nothing is sent again.
         rounds = _dispatcher_rounds(log(worker_log))
-        assert wait_until(lambda: _dispatcher_rounds(log(worker_log)) >= rounds + 2, timeout=30)
+        wait_until(
+            lambda: _dispatcher_rounds(log(worker_log)) >= rounds + 2,
+            timeout=30,
+            message=lambda: log(worker_log),
+        )
         assert worker.poll() is None, log(worker_log)
 
     assert "Unrecoverable error" not in log(worker_log)

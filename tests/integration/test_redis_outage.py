@@ -15,9 +15,9 @@ from django.test import Client
 from mail.models import OutgoingEmail
 from registrations.models import Registration
 from tests.factories import make_category, make_delegate
-from tests.processes import ROOT, VENV_BIN, free_port, running, wait_for_http
+from tests.processes import ROOT, VENV_BIN, free_port, running, wait_for_http, wait_until
 
-from .conftest import wait_until, worker_environment
+from .conftest import worker_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -64,6 +64,7 @@ def _register(browser: Browser, category) -> int:
     status, page = browser.request(path)
     assert status == 200, page[-2000:]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    policy = re.search(r'name="privacy_policy_version" value="([^"]+)"', page).group(1)
     status, page = browser.request(
         path,
         {
@@ -79,6 +80,7 @@ def _register(browser: Browser, category) -> int:
             "phone": "+77012345678",
             "how_heard": "colleague",
             "consent_privacy": "on",
+            "privacy_policy_version": policy,
         },
     )
     return status
@@ -120,7 +122,7 @@ def test_registrations_go_on_while_redis_is_down_and_their_emails_follow(
         running([str(ROOT / "bin/beat")], env=env, log=logs["beat"]) as beat,
     ):
         assert wait_for_http(f"{base_url}/healthz", timeout=40)[0] == 200, log("web")
-        assert wait_until(lambda: " ready." in log("worker"), timeout=30), log("worker")
+        wait_until(lambda: " ready." in log("worker"), timeout=30, message=lambda: log("worker"))
         browsers = [Browser(base_url, session) for session in sessions]
 
         half = DELEGATES // 2
@@ -138,9 +140,10 @@ def test_registrations_go_on_while_redis_is_down_and_their_emails_follow(
         assert smtp_server.handler.wait_for(expected, timeout=90), (
             f"{len(smtp_server.messages)} of {expected} arrived\n" + log("worker")[-5000:]
         )
-        assert wait_until(
+        wait_until(
             lambda: not OutgoingEmail.objects.exclude(status=OutgoingEmail.Status.SENT).exists(),
             timeout=30,
+            message="some outbox rows were never marked sent",
         )
         assert worker.poll() is None, log("worker")
         assert beat.poll() is None, log("beat")

@@ -111,7 +111,7 @@ def test_categories_show_price_and_places_left(delegate_client):
     category = make_category(event, name_en="Delegate", capacity=12, price="450.00")
     make_registration(category)
     page = _text(delegate_client.get(f"/en/events/{event.slug}/register/"))
-    assert "Delegate" in page and "450 EUR" in page
+    assert "Delegate" in page and "€450.00" in page
     assert "11 places left" in page
 
 

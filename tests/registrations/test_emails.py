@@ -101,7 +101,7 @@ def test_confirmed_delegate_gets_confirmation_with_calendar(
         f"Registration confirmed: 16th MINEX Forum, Astana 2026 ({registration.reference})"
     )
     assert registration.reference in message.body
-    assert "350000.00 KZT" in message.body
+    assert "Fee: KZT\u00a0350,000.00" in message.body
     assert "Bank transfer to IBAN KZ00" in message.body
     assert SECRETARIAT in message.reply_to
     (entry,) = calendar_of(message).walk("VEVENT")
