@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_category, make_delegate, make_event, make_registration
 
-from .conftest import CHANGELIST
+from .conftest import CHANGELIST, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +105,27 @@ def _plan(query: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + query)
         return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("pénding", {"pending_a"}),  # an accent typed where the name has none
+        ("Pend%", set()),  # wildcards are plain characters
+        ("P_nding", set()),
+        ("\\", set()),
+        ("'Paula Pending'", set()),  # a quoted phrase must stand in one field
+        ("'paula' PENDING", {"pending_a"}),
+    ],
+)
+def test_search_takes_what_is_typed_literally(people, world, query, expected):
+    response = client_for(people["secretariat"]).get(CHANGELIST, {"q": query})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    shown = {
+        name
+        for name in ("pending_a", "confirmed_a", "registration_b")
+        if getattr(world, name).reference in page
+    }
+    assert shown == expected
