@@ -145,6 +145,7 @@ def register_delegate(
     acting_user: User | None = None,
     override_window: bool = False,
     override_capacity: bool = False,
+    notify: bool = True,
 ) -> tuple[Registration, bool]:
     """Register `delegate` for `event` in `category`; return `(registration, created)`.
 
@@ -167,7 +168,8 @@ def register_delegate(
     Side effects, in order: the registration row; a history row (actor: `acting_user` or the
     delegate; the overrides used are recorded); the delegate's e-mail for the new status
     (received/confirmed/waitlisted) and the secretariat's notification, both through the
-    outbox and sent after commit.
+    outbox and sent after commit. With `notify=False` no e-mail is queued: the caller sends
+    them itself, in the same transaction, once it has finished (`register_on_behalf`).
 
     Raises `RegistrationError` subclasses for refusals and `ValidationError` for malformed
     details (lengths, Latin name, visa letter without nationality or without the name in Latin
@@ -260,8 +262,9 @@ def register_delegate(
             details["on_behalf_of_delegate"] = True
         _record(registration, actor=actor, action=Action.REGISTERED, to_status=status, **details)
 
-        emails.send_status_email(registration)
-        emails.notify_secretariat(registration, change=emails.SecretariatChange.NEW)
+        if notify:
+            emails.send_status_email(registration)
+            emails.notify_secretariat(registration, change=emails.SecretariatChange.NEW)
     return registration, True
 
 
@@ -282,6 +285,7 @@ def register_on_behalf(
     language: str = "",
     override_window: bool = False,
     override_capacity: bool = False,
+    approve_now: bool = False,
     **registration_options,
 ) -> OnBehalfResult:
     """The secretariat registers a delegate (a VIP, a phone registration) for `event`.
@@ -296,6 +300,14 @@ def register_on_behalf(
     letter, ...). An empty `language` keeps the delegate's: the registration (and its e-mails)
     takes the profile's preferred language, which stays as it was (English for a new
     delegate); a language given is also written to the profile (`profile` carries it).
+    With `approve_now`, a registration left pending approval is then approved through
+    `approve_registration` by `acting_user` (a second history row); in any other status
+    (confirmed in a category without approval, waitlisted) the choice changes nothing.
+
+    E-mails, queued last, once the registration has its final status: the delegate's e-mail
+    for that status (confirmed, not "received", when approved at once), which for a new
+    account also says an account was made for them and where to set a password; then the
+    secretariat's notification.
 
     Everything happens in one transaction: a refusal (full, closed) leaves no new account or
     profile behind. Raises what `register_delegate` and `update_profile` raise.
@@ -326,8 +338,16 @@ def register_on_behalf(
             acting_user=acting_user,
             override_window=override_window,
             override_capacity=override_capacity,
+            notify=False,
             **registration_options,
         )
+        if created:
+            if approve_now and registration.status == Status.PENDING:
+                registration = approve_registration(
+                    registration, acting_user=acting_user, notify=False
+                )
+            emails.send_status_email(registration, new_account=new_account)
+            emails.notify_secretariat(registration, change=emails.SecretariatChange.NEW)
     return OnBehalfResult(registration, created, new_account)
 
 
@@ -335,20 +355,25 @@ def register_on_behalf(
 # Secretariat decisions
 
 
-def approve_registration(registration: Registration, *, acting_user: User) -> Registration:
+def approve_registration(
+    registration: Registration, *, acting_user: User, notify: bool = True
+) -> Registration:
     """Confirm a pending registration.
 
     The place is already held (pending counts), so approval changes no occupancy; it still
     takes the event and category locks so it cannot interleave with a cancellation.
 
     Side effects, in order: status → confirmed; a history row; the delegate's confirmation
-    e-mail with the calendar attachment. Raises `InvalidTransition` unless pending.
+    e-mail with the calendar attachment (not with `notify=False`: the caller sends one e-mail
+    for the whole change, as `register_on_behalf` does). Raises `InvalidTransition` unless
+    pending.
     """
     with transaction.atomic():
         registration = _lock_registration(registration)
         _require_status(registration, Status.PENDING)
         _change_status(registration, Status.CONFIRMED, actor=acting_user, action=Action.APPROVED)
-        emails.send_status_email(registration)
+        if notify:
+            emails.send_status_email(registration)
     return registration
 
 
