@@ -37,8 +37,17 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     actions = ["resend"]
+    # URL lookups only on these (the filters, the date hierarchy, the recipient): Django would
+    # otherwise accept ?body_text__contains=… (or ?resent_from__body_text__…), and a row that
+    # is still queued could be read through its matches one character at a time.
+    LOOKUP_FIELDS = frozenset({"status", "kind", "fault", "language", "created_at", "recipient"})
     list_per_page = 100
     show_full_result_count = False  # counting a large outbox on every page load is slow
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup.split("__")[0] in self.LOOKUP_FIELDS and super().lookup_allowed(
+            lookup, value, request
+        )
+
     fieldsets = [
         (None, {"fields": ["recipient", "reply_to", "language", "kind", "subject", "related"]}),
         (

@@ -112,6 +112,29 @@ def test_password_reset_for_the_superuser_is_readable_by_nobody_in_the_admin(
     assert superuser.check_password(NEW_PASSWORD)
 
 
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        "body_text__contains",
+        "body_html__icontains",
+        "subject__contains",
+        "prebuilt_message__isnull",
+        "attachments__contains",
+        "resent_from__body_text__contains",
+    ],
+)
+def test_outbox_list_refuses_filters_on_a_messages_content(client, superuser, secretariat, lookup):
+    # A waiting reset e-mail must not be readable through its matches, one character at a time.
+    client.post("/en/accounts/password/reset/", {"email": superuser.email})
+    email = OutgoingEmail.objects.get(status=Status.QUEUED)
+    [key] = RESET_PATH.findall(email.body_text)
+
+    for staff_client in (_client_for(secretariat), _client_for(superuser)):
+        response = staff_client.get(reverse(CHANGELIST), {lookup: key[:3]})
+        assert response.status_code == 400
+        assert key not in response.content.decode()
+
+
 def test_resend_action_refuses_mail_carrying_a_credential(
     client, superuser, secretariat, django_capture_on_commit_callbacks
 ):
