@@ -35,3 +35,16 @@ def test_every_long_running_service_restarts_when_it_exits():
     ]
 
     assert unsupervised == []
+
+
+def test_published_ports_listen_on_loopback_only():
+    # web trusts its proxy's X-Forwarded-For: reachable directly, anyone could choose the
+    # address the rate limits count.
+    published = [
+        (name, line)
+        for name, lines in _services().items()
+        for line in lines
+        if re.fullmatch(r'- "[\d.:]+"', line)
+    ]
+    assert published, "no published port found: has the file's layout changed?"
+    assert [(name, line) for name, line in published if not line.startswith('- "127.0.0.1:')] == []
