@@ -24,12 +24,17 @@ import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import AuthenticationError, AuthorizationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+# redis-py raises these as kinds of ConnectionError, but they are a configuration fault (wrong
+# credentials in CACHE_URL/REDIS_URL), not an outage: requests still go through, and the
+# fault is logged as an error every time this process asks again, never just once.
+REFUSED = (AuthenticationError, AuthorizationError)
 
 # A down Redis on loopback refuses at once; a host lost on the network would otherwise hold
 # a request until the kernel gives up connecting (minutes).
@@ -58,7 +63,13 @@ class FailOpenRedisCache(RedisCache):
         try:
             result = getattr(super(), operation)(*args, **kwargs)
         except UNREACHABLE as error:
-            if not self._down:
+            if isinstance(error, REFUSED):
+                logger.error(
+                    "The cache (Redis) refuses our credentials; rate limits are not enforced "
+                    "until CACHE_URL/REDIS_URL is corrected: %s",
+                    error,
+                )
+            elif not self._down:
                 logger.warning(
                     "The cache (Redis) is unreachable; rate limits are not enforced and "
                     "nothing is cached until it returns: %s",

@@ -171,3 +171,23 @@ def test_rate_limits_still_count_on_the_fail_open_cache(client, settings):
     statuses = [client.post(url, {}).status_code for _ in range(3)]
 
     assert statuses == [400, 400, 429]
+
+
+def test_wrong_redis_credentials_are_logged_as_an_error_every_time_asked_again(settings, caplog):
+    """A refused password is a configuration fault, not an outage: requests go on, but it is
+    an error in the log each time the cache is asked again, not one warning per outage."""
+    from django.core.cache import caches
+
+    _point_cache_at(
+        settings,
+        "redis://nosuchuser:wrong-password@127.0.0.1:6379/0",
+        RETRY_AFTER=0,
+    )
+    cache = caches["default"]
+
+    with caplog.at_level(logging.WARNING, logger="minex.cache"):
+        assert cache.add("probe", 1) is True  # fails open: the request is not refused
+        assert cache.get("probe") is None
+
+    refusals = [r for r in caplog.records if "refuses our credentials" in r.getMessage()]
+    assert [r.levelno for r in refusals] == [logging.ERROR, logging.ERROR]
