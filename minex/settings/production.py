@@ -19,6 +19,11 @@ if not REDIS_URL:
 DEBUG = False
 STORAGES = PRODUCTION_STORAGES
 
+# Never the console or a file in production, whatever EMAIL_HOST says: those would print
+# password-reset links into the worker's logs. Without EMAIL_HOST the SMTP backend talks to
+# localhost:25, and undelivered mail stays queued in the outbox with its fault shown.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Health probes talk plain HTTP inside the network.

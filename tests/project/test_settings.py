@@ -110,3 +110,18 @@ def test_collectstatic_for_the_image_needs_no_secret(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles.json").exists()  # the hashed manifest production serves
     assert list(tmp_path.glob("css/minex.*.css"))
+
+
+def test_production_never_prints_mail_to_the_console_without_email_host():
+    # The console backend would write password-reset links into the worker's logs.
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        DJANGO_SETTINGS_MODULE="minex.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL="postgres://minex@127.0.0.1:5432/minex",
+        REDIS_URL="redis://127.0.0.1:6379/15",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "django.core.mail.backends.smtp.EmailBackend"
