@@ -43,6 +43,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     LOOKUP_FIELDS = frozenset({"status", "kind", "fault", "language", "created_at", "recipient"})
     list_per_page = 100
     show_full_result_count = False  # counting a large outbox on every page load is slow
+
     def lookup_allowed(self, lookup, value, request=None):
         return lookup.split("__")[0] in self.LOOKUP_FIELDS and super().lookup_allowed(
             lookup, value, request
