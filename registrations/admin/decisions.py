@@ -128,7 +128,9 @@ def decision_view(modeladmin, request, object_id: str, button: DecisionButton):
             return change_page
         form = RejectForm(request.POST if request.method == "POST" else None)
         if not form.is_valid():
-            return _reason_page(modeladmin, request, registration, form)
+            # The first GET asks; a POST without a usable reason is bad input (400).
+            status = 400 if request.method == "POST" else 200
+            return _reason_page(modeladmin, request, registration, form, status=status)
     elif request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
 
@@ -146,7 +148,7 @@ def _run(modeladmin, request, registration, change_page, button, form):
     return change_page
 
 
-def _reason_page(modeladmin, request, registration, form):
+def _reason_page(modeladmin, request, registration, form, *, status=200):
     opts = modeladmin.model._meta
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -160,4 +162,6 @@ def _reason_page(modeladmin, request, registration, form):
         "media": modeladmin.media,
     }
     request.current_app = modeladmin.admin_site.name
-    return TemplateResponse(request, "admin/registrations/registration/reject_one.html", context)
+    return TemplateResponse(
+        request, "admin/registrations/registration/reject_one.html", context, status=status
+    )

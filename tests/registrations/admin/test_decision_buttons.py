@@ -220,7 +220,7 @@ def test_reject_without_a_reason_asks_again(
         {"reason": reason},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     assert "This field is required." in page
     assert 'name="reason"' in page
