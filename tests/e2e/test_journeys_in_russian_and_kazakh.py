@@ -187,6 +187,18 @@ def _central_asia_event():
     return event, delegates, speakers
 
 
+def _top_and_bottom(locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    return box["y"], box["y"] + box["height"]
+
+
+def assert_beside(box, label) -> None:
+    """A checkbox and its label start on the same line (not the label dropped below)."""
+    box_top, box_bottom = _top_and_bottom(box)
+    label_top, _label_bottom = _top_and_bottom(label)
+    assert label_top < box_bottom and box_top < label_top + 24, (box_top, label_top)
+
+
 def _check_delegate_page(page: Page, axe, problems: BrowserProblems, screenshots, step: str):
     """What every delegate page must be: no policy violation or console error, no serious
     accessibility problem, nothing wider than the screen."""
@@ -245,7 +257,10 @@ def test_delegate_signs_up_registers_changes_and_cancels(
     page.get_by_label(getattr(delegates, f"name_{language}")).check()
     page.get_by_role("textbox", name=words["first_name"], exact=True).fill("Әйгерім")
     page.get_by_role("textbox", name=words["last_name"], exact=True).fill("Құрманғалиқызы")
-    page.get_by_role("checkbox", name=words["consent"], exact=True).check()
+    consent = page.get_by_role("checkbox", name=words["consent"], exact=True)
+    consent.check()
+    for name in ("consent_privacy", "consent_attendee_list", "consent_marketing"):
+        assert_beside(page.locator(f"#id_{name}"), page.locator(f'label[for="id_{name}"]'))
     _check_delegate_page(page, axe, problems, screenshots, "form")
     page.get_by_role("button", name=words["complete"]).click()
 
@@ -279,6 +294,11 @@ def test_delegate_signs_up_registers_changes_and_cancels(
     # The deadline for changes, on Almaty's clock with the zone named, the month in words.
     expect(main).to_contain_text(f"1 {words['month']} {year}, 09:00 (Asia/Almaty, UTC+5)")
     expect(page.locator("ol.history")).to_contain_text(words["registered"])
+    # The registration's facts and the delegate's line up; the buttons are one height.
+    values = [dd.bounding_box()["x"] for dd in page.locator("dl.facts dd").all()]
+    assert len(set(values)) == 1, values
+    heights = {round(b.bounding_box()["height"]) for b in main.locator(".actions .button").all()}
+    assert len(heights) == 1, heights
     _check_delegate_page(page, axe, problems, screenshots, "detail")
 
     # Change a detail.
@@ -359,6 +379,8 @@ def test_secretariat_finds_approves_checks_in_and_exports(
     summary.locator(".registration-decision-check-in").click()
     expect(summary).to_contain_text(words["checked_in"])
     expect(summary.locator(".registration-decision-check-in")).to_have_count(0)
+    # The history inline's rows carry no raw English label ("7 registered 2026-…").
+    expect(page.locator("#history-group td.original p").first).to_be_hidden()
     problems.check()
     screenshots.take(page, "change-page-checked-in")
     registration.refresh_from_db()
