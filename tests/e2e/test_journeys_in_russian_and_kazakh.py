@@ -401,6 +401,8 @@ def test_secretariat_finds_approves_checks_in_and_exports(
     page.get_by_role("link", name=words["export_these"]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["export_heading"])
     page.get_by_label(words["csv"]).check()
+    for choice in page.locator(".choice-list li").all():
+        assert_beside(choice.locator("input"), choice.locator("label"))
     problems.check()
     screenshots.take(page, "export")
     with page.expect_download() as download_info:
