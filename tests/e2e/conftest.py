@@ -38,7 +38,9 @@ class Mailbox:
 
     @staticmethod
     def subject_of(message: Message) -> str:
-        return str(message["Subject"])
+        # Django folds a long non-ASCII subject right after "Subject:", which unfolds to a
+        # leading space; mail clients trim it, and so does this.
+        return str(message["Subject"]).strip()
 
     def link_in(self, message: Message, pattern: str) -> str:
         match = re.search(pattern, self.text_of(message))

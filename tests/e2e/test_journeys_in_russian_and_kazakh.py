@@ -81,6 +81,8 @@ WORDS = {
         "cancelled_message": "Ваша регистрация отменена.",
         "cancelled": "Отменена",
         "this_is_cancelled": "Эта регистрация отменена.",
+        "mail_confirmed": "Регистрация подтверждена: {event} ({reference})",
+        "mail_cancelled": "Регистрация отменена: {event} ({reference})",
         # The back office
         "pending": "Ожидает одобрения",
         "checked_in": "Прибытие отмечено",
@@ -126,6 +128,8 @@ WORDS = {
         "cancelled_message": "Тіркеуіңіздің күші жойылды.",
         "cancelled": "Күші жойылды",
         "this_is_cancelled": "Бұл тіркеудің күші жойылған.",
+        "mail_confirmed": "Тіркеу расталды: {event} ({reference})",
+        "mail_cancelled": "Тіркеудің күші жойылды: {event} ({reference})",
         "pending": "Мақұлдауды күтуде",
         "checked_in": "Келгені белгіленді",
         "history": "Тарих",
@@ -276,6 +280,8 @@ def test_delegate_signs_up_registers_changes_and_cancels(
     expect(main).to_contain_text(words["mail_sent"].format(email=email))
     _check_delegate_page(page, axe, problems, screenshots, "thank-you")
     assert registration.language == language
+    subject = mailbox.subject_of(mailbox.latest_to(email))
+    assert subject == words["mail_confirmed"].format(event=title, reference=registration.reference)
 
     # My registrations, then the registration's page.
     page.get_by_role("navigation").get_by_role("link", name=words["my_registrations"]).click()
@@ -325,6 +331,8 @@ def test_delegate_signs_up_registers_changes_and_cancels(
     expect(main.get_by_role("link", name=words["cancel"])).to_have_count(0)
     _check_delegate_page(page, axe, problems, screenshots, "cancelled")
 
+    subject = mailbox.subject_of(mailbox.latest_to(email))
+    assert subject == words["mail_cancelled"].format(event=title, reference=registration.reference)
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED
     assert registration.dietary_needs == "Халал, без орехов"
