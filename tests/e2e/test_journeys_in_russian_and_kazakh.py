@@ -319,12 +319,16 @@ def test_delegate_signs_up_registers_changes_and_cancels(
     expect(page.locator("ol.history")).to_contain_text(words["details_updated"])
     _check_delegate_page(page, axe, problems, screenshots, "changed")
 
-    # Cancel: one question, one button.
-    main.get_by_role("link", name=words["cancel"]).click()
+    # Cancel: one question, one button, as red as the link that asked.
+    cancel_link = main.get_by_role("link", name=words["cancel"])
+    red = cancel_link.evaluate("element => getComputedStyle(element).backgroundColor")
+    cancel_link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["cancel"])
     expect(main).to_contain_text(words["cancel_question"])
     _check_delegate_page(page, axe, problems, screenshots, "cancel")
-    page.get_by_role("button", name=words["yes_cancel"]).click()
+    yes = page.get_by_role("button", name=words["yes_cancel"])
+    assert yes.evaluate("element => getComputedStyle(element).backgroundColor") == red
+    yes.click()
     expect(page.get_by_role("status")).to_contain_text(words["cancelled_message"])
     expect(page.locator(".status")).to_have_text(words["cancelled"])
     expect(main).to_contain_text(words["this_is_cancelled"])
