@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -121,11 +121,27 @@ class DelegateProfile(models.Model):
     phone = PhoneNumberField(
         _("phone"), blank=True, help_text=_("In international format, e.g. +7 701 234 5678.")
     )
+    # Remembered from the delegate's last registration (or this profile's page) and pre-filled
+    # on the next forum's form; a registration keeps its own copy.
+    nationality = CountryField(_("nationality"), blank=True)
+    # A TextField's max_length binds only forms; the validator makes the service enforce it.
+    dietary_needs = models.TextField(
+        _("dietary needs"), max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
+    accessibility_needs = models.TextField(
+        _("accessibility needs"),
+        max_length=500,
+        blank=True,
+        validators=[MaxLengthValidator(500)],
+    )
+    consent_attendee_list = models.BooleanField(_("appears in the attendee list"), default=False)
+    consent_marketing = models.BooleanField(_("accepts news about future forums"), default=False)
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=8,
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the e-mails the delegate receives."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -135,6 +151,9 @@ class DelegateProfile(models.Model):
         "title", "first_name", "last_name", "latin_name", "job_title", "organisation",
         "country", "phone",
     )  # fmt: skip
+    # Remembered for the next registration (pre-filled), but each registration asks again.
+    NEEDS_FIELDS = ("nationality", "dietary_needs", "accessibility_needs")
+    CONSENT_FIELDS = ("consent_attendee_list", "consent_marketing")
 
     class Meta:
         verbose_name = _("delegate profile")
@@ -158,3 +177,43 @@ class DelegateProfile(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+class ProfileHistory(models.Model):
+    """One change of a delegate's profile: who made it, when, through which page, and each
+    changed field's old and new value. Written by `accounts.services.update_profile` in the
+    transaction that saves the profile."""
+
+    class Channel(models.TextChoices):
+        PROFILE_PAGE = "profile_page", _("on the profile page")
+        REGISTRATION = "registration", _("when registering for a forum")
+        REGISTRATION_CHANGE = "registration_change", _("when changing a registration")
+        ON_BEHALF = "on_behalf", _("in a registration made by the secretariat")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile_history",
+        verbose_name=_("delegate"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    channel = models.CharField(_("channel"), max_length=24, choices=Channel.choices)
+    # {field name: {"old": value, "new": value}}, values as JSON (country and phone as text).
+    changes = models.JSONField(_("changes"), default=dict)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("profile change")
+        verbose_name_plural = _("profile changes")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="profile_history_user_at")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.get_channel_display()} {self.at:%Y-%m-%d %H:%M}"

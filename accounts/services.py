@@ -1,20 +1,34 @@
-"""Writes for accounts: the delegate profile."""
+"""Writes for accounts: the delegate profile and its history."""
 
 from django.db import transaction
 
-from .models import DelegateProfile, User
+from .models import DelegateProfile, ProfileHistory, User
 
-PROFILE_FIELDS = frozenset({*DelegateProfile.DETAIL_FIELDS, "preferred_language"})
+PROFILE_FIELDS = frozenset(
+    {
+        *DelegateProfile.DETAIL_FIELDS,
+        *DelegateProfile.NEEDS_FIELDS,
+        *DelegateProfile.CONSENT_FIELDS,
+        "preferred_language",
+    }
+)
 
 
 @transaction.atomic
-def update_profile(user: User, **fields) -> DelegateProfile:
+def update_profile(
+    user: User, *, channel: str, acting_user: User | None = None, **fields
+) -> DelegateProfile:
     """Create or update `user`'s delegate profile with `fields` and return it.
 
     Values are validated by the model's field validators (length, Latin-letter name, phone,
     country, language); a `ValidationError` leaves the stored profile unchanged. Only the given
     fields are written, so two pages that each edit part of the profile do not undo each other.
     Unknown field names are a programming error (`TypeError`).
+
+    Side effects, in one transaction, in order: the profile saved (only when a value really
+    changed); one `ProfileHistory` row naming `acting_user` (None: nobody in particular),
+    `channel` (a `ProfileHistory.Channel`) and each changed field's old and new value. A save
+    that changes nothing writes neither.
 
     Locking: the user's row first (FOR NO KEY UPDATE), then the profile. A first-time delegate
     has no profile row to lock, so two concurrent calls (a double-clicked Register) would both
@@ -27,18 +41,41 @@ def update_profile(user: User, **fields) -> DelegateProfile:
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
         raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
+    ProfileHistory.Channel(channel)  # a ValueError for a channel the history cannot name
     # Lock the parent row: a lock on the profile alone locks nothing when it does not exist yet.
     User.objects.select_for_update(no_key=True).only("pk").get(pk=user.pk)
     profile = DelegateProfile.objects.select_for_update().filter(user=user).first()
     created = profile is None
     if created:
         profile = DelegateProfile(user=user)
+    old = {name: _json_value(getattr(profile, name)) for name in fields}
     for name, value in fields.items():
         setattr(profile, name, value)
     if created:
         profile.full_clean()
-        profile.save()
     else:
         profile.full_clean(exclude=PROFILE_FIELDS - set(fields) | {"user"})
-        profile.save(update_fields=[*fields, "updated_at"])
+    # Compared after cleaning, so "+7 701 234 5678" and the stored "+77012345678" are one value.
+    changes = {
+        name: {"old": old[name], "new": _json_value(getattr(profile, name))}
+        for name in fields
+        if old[name] != _json_value(getattr(profile, name))
+    }
+    if created:
+        profile.save()
+    elif changes:
+        profile.save(update_fields=[*changes, "updated_at"])
+    if changes:
+        ProfileHistory.objects.create(
+            user=user, actor=acting_user, channel=channel, changes=changes
+        )
     return profile
+
+
+def _json_value(value):
+    """A field's value as the history stores it: text for countries and phone numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | str):
+        return value
+    return str(value)

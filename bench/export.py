@@ -170,6 +170,8 @@ def registration_rows(event, categories, user_ids, now):
             "country": COUNTRIES[n % len(COUNTRIES)],
             "phone": f"+7701{n:07d}",
             "category_name": "Delegate",
+            "category_name_ru": "Делегат",
+            "category_name_kk": "Делегат",
             "price": "500.00",
             "currency": "EUR",
             "early_bird": False,

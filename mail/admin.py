@@ -86,7 +86,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         # The list never shows bodies or attachment contents: do not fetch them.
         queryset = super().get_queryset(request)
         if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
-            queryset = queryset.defer("body_text", "body_html", "attachments")
+            queryset = queryset.defer("body_text", "body_html", "attachments", "prebuilt_message")
         return queryset
 
     # The outbox is a record of what was sent: nobody adds or edits rows by hand.

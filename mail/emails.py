@@ -9,7 +9,7 @@ from .models import OutgoingEmail
 
 
 def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
-    """The message for one outbox row, exactly as every attempt sends it."""
+    """The message for one outbox row, as Django's mail backends take it."""
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
@@ -32,3 +32,14 @@ def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
             attachment["mimetype"],
         )
     return message
+
+
+def prebuild_message(email: OutgoingEmail) -> bytes:
+    """The row's message serialised once, as every attempt sends it over SMTP.
+
+    The bytes Django's SMTP backend would send (RFC 5322 with CRLF line ends), fixed here once:
+    the Date header, the MIME boundaries and the Message-ID no longer change between attempts,
+    and a worker sends them without building anything. Raises ValueError or UnicodeError for a
+    message that cannot be built.
+    """
+    return build_message(email).message().as_bytes(linesep="\r\n")

@@ -37,6 +37,13 @@ class OutgoingEmail(models.Model):
     # [{"filename": ..., "mimetype": ..., "content": <base64>}], stored with the row so every
     # retry sends the same bytes even if the source document changed since.
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # The whole message as it goes on the wire (RFC 5322, CRLF line ends, the Message-ID above),
+    # built once when the row is written: every attempt sends exactly these bytes, and the worker
+    # spends no time on MIME. Empty (NULL) for a row written before the column existed, whose
+    # first attempt builds and stores it; wiped with the body for a secret row.
+    prebuilt_message = models.BinaryField(
+        _("message as sent"), null=True, blank=True, editable=False
+    )
     # The message carries a credential (a password-reset link, a confirmation key, a sign-in
     # code): nobody but its recipient may read it. The admin never shows its body, it cannot be
     # resent (the person asks again), and its body is wiped once it is sent or has failed.

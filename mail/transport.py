@@ -4,6 +4,10 @@ Opening an SMTP connection (TCP, greeting, EHLO, perhaps STARTTLS and AUTH) cost
 trips — more than sending a small message over a connection that is already open. Each worker
 process therefore keeps one backend connection, opens it on first use (never in the parent
 before a fork) and reopens it when the settings change or the server has dropped it.
+
+Over Django's SMTP backend a message goes out as the bytes its outbox row stores
+(``prebuilt_message``), handed to smtplib's ``sendmail`` on that connection: nothing is built
+per attempt, and a retry sends exactly what the first attempt sent.
 """
 
 import logging
@@ -12,7 +16,12 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
+
+from .emails import build_message
+from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +38,19 @@ def _settings_key() -> tuple:
         settings.EMAIL_HOST_USER,
         settings.EMAIL_USE_TLS,
         settings.EMAIL_USE_SSL,
+        settings.DEFAULT_FROM_EMAIL,
     )
+
+
+def _envelope_address(address: str) -> str:
+    """The recipient as RCPT TO takes it, as Django's SMTP backend would give it.
+
+    Outbox recipients are single plain addresses (checked when queued), which Django's
+    ``sanitize_address`` returns unchanged when they are ASCII; only an international one
+    (its domain to punycode) needs it, and parsing every address costs more than the rest of
+    the per-message work.
+    """
+    return address if address.isascii() else sanitize_address(address, settings.DEFAULT_CHARSET)
 
 
 class ReusableConnection(threading.local):
@@ -42,23 +63,35 @@ class ReusableConnection(threading.local):
         self._backend = None
         self._settings_key = None
         self._last_used = 0.0
+        self._sender = None
 
-    def send(self, message: EmailMessage) -> None:
-        """Send one message; raise whatever the backend raised if it was not accepted.
+    def send(self, email: OutgoingEmail, *, check_connection: bool = True) -> None:
+        """Send one outbox row; raise whatever the server or backend raised if not accepted.
+
+        Over SMTP the row's prebuilt bytes go out as they are (``sendmail``), so every attempt
+        sends the same message and nothing is built here; another backend (the console in
+        development, an HTTP API's backend) gets the message as Django builds it.
+
+        ``check_connection``: first make sure a kept connection still answers (one NOOP round
+        trip). The first message of a batch does, since the connection may have sat idle since
+        the last batch; the others follow it back-to-back and skip the round trip.
 
         Never tried twice here: a connection that fails once the message is being handed over
         may fail after the server accepted it (a disconnect after DATA), and a second try would
         deliver it twice. A kept connection that the server closed while it sat idle (its
-        timeout, a restart) is found out before: ``_prepare`` checks it with NOOP and opens a
-        fresh one.
+        timeout, a restart) is found out before, by the check, and a fresh one opened.
         """
-        self._prepare()
-        self._send(message)
-        self._last_used = time.monotonic()
-
-    def _send(self, message: EmailMessage) -> None:
+        self._prepare(check_connection=check_connection)
         try:
-            self._backend.send_messages([message])
+            smtp = self._smtp()
+            if smtp is not None and email.prebuilt_message is not None:
+                smtp.sendmail(
+                    self._envelope_sender(),
+                    [_envelope_address(email.recipient)],
+                    bytes(email.prebuilt_message),
+                )
+            else:
+                self._backend.send_messages([build_message(email)])
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
             # The server answered about this message (4xx/5xx) and smtplib reset the
             # transaction: the connection is still good for the next one.
@@ -66,14 +99,31 @@ class ReusableConnection(threading.local):
         except Exception:
             self.close()
             raise
+        self._last_used = time.monotonic()
 
-    def _prepare(self) -> None:
-        """Make sure a connection is open and answering, reopening a kept one that is not."""
+    def _smtp(self) -> smtplib.SMTP | None:
+        """The open smtplib connection of Django's own SMTP backend, None for any other backend.
+
+        Not for a subclass: one that signs or rewrites messages (DKIM, say) does so in its own
+        send methods, which the prebuilt bytes would bypass.
+        """
+        if type(self._backend) is SMTPBackend:
+            return self._backend.connection
+        return None
+
+    def _envelope_sender(self) -> str:
+        # What Django's SMTP backend gives MAIL FROM; worked out once per connection.
+        if self._sender is None:
+            self._sender = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
+        return self._sender
+
+    def _prepare(self, *, check_connection: bool) -> None:
+        """Make sure a connection is open (and answering, if asked), reopening a kept one."""
         key = _settings_key()
         idle = time.monotonic() - self._last_used
         if self._backend is not None and (key != self._settings_key or idle > IDLE_REOPEN_SECONDS):
             self.close()
-        if self._backend is not None and not self._answers():
+        if self._backend is not None and check_connection and not self._answers():
             logger.info("The SMTP server had closed the kept connection; reconnecting")
             self.close()
         if self._backend is None:
@@ -95,7 +145,7 @@ class ReusableConnection(threading.local):
         return code == 250
 
     def close(self) -> None:
-        backend, self._backend = self._backend, None
+        backend, self._backend, self._sender = self._backend, None, None
         if backend is None:
             return
         try:

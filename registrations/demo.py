@@ -30,12 +30,13 @@ _PAYMENT_RU = (
     "приём."
 )
 _PAYMENT_KK = (
-    "Төлем шот бойынша банктік аударыммен: секретариат растаудан кейін екі жұмыс күні ішінде "
-    "шотты электрондық поштаңызға жібереді. Төлем мақсатында тіркеу нөмірін көрсетіңіз. Бағаға "
-    "конференция отырыстары, түскі ас, кофе-брейктер және кешкі қабылдау кіреді."
+    "Төлем шот бойынша банктік аударым арқылы жүргізіледі: секретариат тіркеу расталғаннан кейін "
+    "екі жұмыс күні ішінде шотты электрондық поштаңызға жібереді. Төлем мақсатында тіркеу нөмірін "
+    "көрсетіңіз. Қатысу құнына конференция отырыстары, түскі астар, кофе-брейктер және кешкі "
+    "қабылдау кіреді."
 )
 
-# (code, names en/ru/kk, descriptions en/ru, requires approval, capacity); prices below.
+# (code, names and descriptions en/ru/kk, requires approval, capacity); prices below.
 _CATEGORIES = [
     {
         "code": "delegate",
@@ -46,6 +47,9 @@ _CATEGORIES = [
             "Full access to the plenary and panel sessions, lunches and the reception."
         ),
         "description_ru": "Полный доступ к пленарным и панельным сессиям, обедам и приёму.",
+        "description_kk": (
+            "Пленарлық және панельдік сессияларға, түскі астарға және қабылдауға толық қатысу."
+        ),
         "requires_approval": False,
         "capacity": None,
     },
@@ -62,6 +66,10 @@ _CATEGORIES = [
             "Бесплатно для сотрудников министерств, государственных органов и международных "
             "организаций; секретариат подтверждает право на участие."
         ),
+        "description_kk": (
+            "Министрліктердің, мемлекеттік органдар мен халықаралық ұйымдардың қызметкерлері "
+            "үшін тегін; қатысу құқығын секретариат растайды."
+        ),
         "requires_approval": True,
         "capacity": None,
     },
@@ -72,6 +80,7 @@ _CATEGORIES = [
         "name_kk": "Спикер",
         "description_en": "For speakers and moderators invited by the programme committee.",
         "description_ru": "Для спикеров и модераторов, приглашённых программным комитетом.",
+        "description_kk": "Бағдарламалық комитет шақырған спикерлер мен модераторларға арналған.",
         "requires_approval": True,
         "capacity": None,
     },
@@ -87,6 +96,10 @@ _CATEGORIES = [
         "description_ru": (
             "Пропуска, входящие в спонсорский пакет; секретариат сверяет их с квотой спонсора."
         ),
+        "description_kk": (
+            "Демеушілік пакетке кіретін рұқсатнамалар; секретариат оларды демеушінің квотасымен "
+            "салыстырады."
+        ),
         "requires_approval": True,
         "capacity": None,
     },
@@ -97,6 +110,7 @@ _CATEGORIES = [
         "name_kk": "Экспонент",
         "description_en": "Stand staff of exhibiting companies: exhibition hall and lunches.",
         "description_ru": "Сотрудники стендов компаний-экспонентов: выставочный зал и обеды.",
+        "description_kk": "Экспонент компаниялардың стенд қызметкерлері: көрме залы және түскі ас.",
         "requires_approval": False,
         "capacity": 60,
     },
@@ -107,6 +121,7 @@ _CATEGORIES = [
         "name_kk": "БАҚ",
         "description_en": "Free for accredited journalists; please give your publication.",
         "description_ru": "Бесплатно для аккредитованных журналистов; укажите ваше издание.",
+        "description_kk": "Аккредиттелген журналистер үшін тегін; басылымыңызды көрсетіңіз.",
         "requires_approval": True,
         "capacity": 40,
     },
@@ -121,6 +136,10 @@ _CATEGORIES = [
         "description_ru": (
             "Для студентов очной формы обучения геологических и горных специальностей; "
             "возьмите студенческий билет."
+        ),
+        "description_kk": (
+            "Геология және тау-кен мамандықтарының күндізгі оқу бөлімінің студенттеріне "
+            "арналған; студенттік билетіңізді алып келіңіз."
         ),
         "requires_approval": True,
         "capacity": 30,

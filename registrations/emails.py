@@ -58,11 +58,22 @@ class SecretariatChange(models.TextChoices):
     DETAILS_UPDATED = "details_updated", _("Registration details changed")
 
 
-def send_status_email(registration: Registration, *, reason: str = "") -> None:
+def send_status_email(
+    registration: Registration, *, reason: str = "", new_account: bool = False
+) -> None:
     """Tell the delegate the registration's current status: received (pending approval),
     confirmed (with the calendar file), waitlisted (with the position), rejected (with
-    `reason`) or cancelled."""
-    _queue_for_delegate(registration, status_template(registration), reason=reason)
+    `reason`) or cancelled.
+
+    `new_account`: the secretariat registered them and an account was made for them just
+    now (`register_on_behalf`); the e-mail says so and links to the password-reset page in
+    their language. No reset key here: a key is a credential, sent only in allauth's own
+    e-mail, which the outbox keeps secret."""
+    extra = {"reason": reason, "new_account": new_account}
+    if new_account:
+        with translation.override(registration.language):
+            extra["password_reset_url"] = settings.SITE_URL + reverse("account_reset_password")
+    _queue_for_delegate(registration, status_template(registration), **extra)
 
 
 def status_template(registration: Registration) -> str:

@@ -4,6 +4,7 @@ capacity, duplicates) are the services' business."""
 import unicodedata
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
@@ -270,6 +271,17 @@ class RegistrationForm(DelegateDetailsMixin, NeedsMixin, VisaMixin):
         }  # fmt: skip
         return {group: [self[name] for name in names] for group, names in groups.items()}
 
+    # Remembered on the profile from this registration and pre-filled on the next forum's form.
+    REMEMBERED_FIELDS = (
+        "nationality", "dietary_needs", "accessibility_needs", "consent_attendee_list",
+    )  # fmt: skip
+
+    def profile_values(self) -> dict:
+        values = super().profile_values()
+        values.update({name: self.cleaned_data[name] for name in self.REMEMBERED_FIELDS})
+        values["consent_marketing"] = self.cleaned_data["consent_marketing"]
+        return values
+
     def registration_values(self) -> dict:
         names = (
             "dietary_needs", "accessibility_needs", "visa_letter_needed", "nationality",
@@ -298,4 +310,39 @@ class RegistrationChangeForm(NeedsMixin, VisaMixin):
     def changes(self) -> dict:
         values = {name: self.cleaned_data[name] for name in self.field_order}
         values["phone"] = values["phone"] or ""
+        return values
+
+
+class ProfileForm(DelegateDetailsMixin, NeedsMixin):
+    """The delegate's own profile page: the details every registration copies, what the next
+    forum's form pre-fills, the language of their e-mails and their standing consents."""
+
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=country_choices, required=False, widget=LongSelect
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language of your e-mails"), choices=settings.LANGUAGES
+    )
+    consent_attendee_list = RegistrationForm.base_fields["consent_attendee_list"]
+    consent_marketing = RegistrationForm.base_fields["consent_marketing"]
+
+    field_order = [
+        *DelegateDetailsMixin.PROFILE_FIELDS, "nationality", "dietary_needs",
+        "accessibility_needs", "preferred_language", "consent_attendee_list", "consent_marketing",
+    ]  # fmt: skip
+
+    @property
+    def sections(self) -> dict[str, list]:
+        groups = {
+            "about": (*self.PROFILE_FIELDS, "nationality"),
+            "visit": ("dietary_needs", "accessibility_needs"),
+            "mail": ("preferred_language", "consent_attendee_list", "consent_marketing"),
+        }
+        return {group: [self[name] for name in names] for group, names in groups.items()}
+
+    def profile_values(self) -> dict:
+        values = super().profile_values()
+        for name in self.field_order:
+            if name not in values:
+                values[name] = self.cleaned_data[name]
         return values

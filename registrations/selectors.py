@@ -8,9 +8,15 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Event
-from events.selectors import events_visible_to, sees_all_forums
+from events.selectors import (
+    events_visible_to,
+    missing_translations,
+    sees_all_forums,
+    translation_gaps,
+)
 
 from .models import DelegateCategory, Registration, RegistrationHistory
 
@@ -127,6 +133,17 @@ def get_delegate_registration(delegate, reference: str) -> Registration:
     )
 
 
+def last_privacy_consent(delegate) -> Registration | None:
+    """The delegate's most recent acceptance of the privacy policy (given with each
+    registration): the registration, with only its version and time loaded, or None."""
+    return (
+        Registration.objects.filter(delegate=delegate)
+        .only("pk", "privacy_policy_version", "consent_privacy_at")
+        .order_by("-consent_privacy_at", "-pk")
+        .first()
+    )
+
+
 def visible_history(registration: Registration) -> list[RegistrationHistory]:
     return list(registration.history.order_by("at", "pk"))
 
@@ -182,3 +199,21 @@ def countries_present(event_ids: list[int] | None = None) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+# Translations, for the event admin ---------------------------------------------------------
+
+
+def event_missing_translations(event: Event) -> dict[str, list[str]]:
+    """`events.selectors.missing_translations` (the event's and its forum's texts) plus each
+    delegate category's, labelled with the category's name: "Category “Delegate”:
+    description" -> ["kk"]. Reads `event.categories.all()`, so a prefetch serves a list."""
+    gaps = missing_translations(event)
+    for category in event.categories.all():
+        for field_name, languages in translation_gaps(category).items():
+            label = _("Category “%(category)s”: %(field)s") % {
+                "category": category.name,
+                "field": field_name,
+            }
+            gaps[label] = languages
+    return gaps

@@ -28,7 +28,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import DelegateProfile, User
+from accounts.models import DelegateProfile, ProfileHistory, User
 from accounts.services import update_profile
 from events.models import Event
 from legal.policies import current_privacy_policy
@@ -145,6 +145,7 @@ def register_delegate(
     acting_user: User | None = None,
     override_window: bool = False,
     override_capacity: bool = False,
+    notify: bool = True,
 ) -> tuple[Registration, bool]:
     """Register `delegate` for `event` in `category`; return `(registration, created)`.
 
@@ -167,7 +168,8 @@ def register_delegate(
     Side effects, in order: the registration row; a history row (actor: `acting_user` or the
     delegate; the overrides used are recorded); the delegate's e-mail for the new status
     (received/confirmed/waitlisted) and the secretariat's notification, both through the
-    outbox and sent after commit.
+    outbox and sent after commit. With `notify=False` no e-mail is queued: the caller sends
+    them itself, in the same transaction, once it has finished (`register_on_behalf`).
 
     Raises `RegistrationError` subclasses for refusals and `ValidationError` for malformed
     details (lengths, Latin name, visa letter without nationality or without the name in Latin
@@ -260,8 +262,9 @@ def register_delegate(
             details["on_behalf_of_delegate"] = True
         _record(registration, actor=actor, action=Action.REGISTERED, to_status=status, **details)
 
-        emails.send_status_email(registration)
-        emails.notify_secretariat(registration, change=emails.SecretariatChange.NEW)
+        if notify:
+            emails.send_status_email(registration)
+            emails.notify_secretariat(registration, change=emails.SecretariatChange.NEW)
     return registration, True
 
 
@@ -282,6 +285,7 @@ def register_on_behalf(
     language: str = "",
     override_window: bool = False,
     override_capacity: bool = False,
+    approve_now: bool = False,
     **registration_options,
 ) -> OnBehalfResult:
     """The secretariat registers a delegate (a VIP, a phone registration) for `event`.
@@ -296,6 +300,14 @@ def register_on_behalf(
     letter, ...). An empty `language` keeps the delegate's: the registration (and its e-mails)
     takes the profile's preferred language, which stays as it was (English for a new
     delegate); a language given is also written to the profile (`profile` carries it).
+    With `approve_now`, a registration left pending approval is then approved through
+    `approve_registration` by `acting_user` (a second history row); in any other status
+    (confirmed in a category without approval, waitlisted) the choice changes nothing.
+
+    E-mails, queued last, once the registration has its final status: the delegate's e-mail
+    for that status (confirmed, not "received", when approved at once), which for a new
+    account also says an account was made for them and where to set a password; then the
+    secretariat's notification.
 
     Everything happens in one transaction: a refusal (full, closed) leaves no new account or
     profile behind. Raises what `register_delegate` and `update_profile` raise.
@@ -308,7 +320,12 @@ def register_on_behalf(
             delegate = User.objects.create_user(email)  # unusable password
         fields = {name: value for name, value in profile.items() if value not in ("", None)}
         if fields:
-            update_profile(delegate, **fields)
+            update_profile(
+                delegate,
+                channel=ProfileHistory.Channel.ON_BEHALF,
+                acting_user=acting_user,
+                **fields,
+            )
             delegate = User.objects.select_related("delegate_profile").get(pk=delegate.pk)
         if not language:
             stored = getattr(delegate, "delegate_profile", None)
@@ -321,8 +338,16 @@ def register_on_behalf(
             acting_user=acting_user,
             override_window=override_window,
             override_capacity=override_capacity,
+            notify=False,
             **registration_options,
         )
+        if created:
+            if approve_now and registration.status == Status.PENDING:
+                registration = approve_registration(
+                    registration, acting_user=acting_user, notify=False
+                )
+            emails.send_status_email(registration, new_account=new_account)
+            emails.notify_secretariat(registration, change=emails.SecretariatChange.NEW)
     return OnBehalfResult(registration, created, new_account)
 
 
@@ -330,20 +355,25 @@ def register_on_behalf(
 # Secretariat decisions
 
 
-def approve_registration(registration: Registration, *, acting_user: User) -> Registration:
+def approve_registration(
+    registration: Registration, *, acting_user: User, notify: bool = True
+) -> Registration:
     """Confirm a pending registration.
 
     The place is already held (pending counts), so approval changes no occupancy; it still
     takes the event and category locks so it cannot interleave with a cancellation.
 
     Side effects, in order: status → confirmed; a history row; the delegate's confirmation
-    e-mail with the calendar attachment. Raises `InvalidTransition` unless pending.
+    e-mail with the calendar attachment (not with `notify=False`: the caller sends one e-mail
+    for the whole change, as `register_on_behalf` does). Raises `InvalidTransition` unless
+    pending.
     """
     with transaction.atomic():
         registration = _lock_registration(registration)
         _require_status(registration, Status.PENDING)
         _change_status(registration, Status.CONFIRMED, actor=acting_user, action=Action.APPROVED)
-        emails.send_status_email(registration)
+        if notify:
+            emails.send_status_email(registration)
     return registration
 
 
@@ -880,8 +910,9 @@ def change_own_registration(
 
     Refused with `ChangesClosed` once the event's registration has closed or the registration
     is no longer active. The details that are also profile details (job title, organisation,
-    phone) and really changed are written to the delegate's profile too, so the next forum's
-    form is pre-filled with them; an unchanged field never overwrites the profile (which may
+    phone, nationality, dietary and accessibility needs) and really changed are written to the
+    delegate's profile too (its history names this channel), so the next forum's form is
+    pre-filled with them; an unchanged field never overwrites the profile (which may
     be newer than this registration).
 
     Side effects, in one transaction, in order: the registration's fields saved; the profile
@@ -906,11 +937,64 @@ def change_own_registration(
         profile_changes = {
             name: getattr(registration, name)
             for name in changed
-            if name in DelegateProfile.DETAIL_FIELDS
+            if name in (*DelegateProfile.DETAIL_FIELDS, *DelegateProfile.NEEDS_FIELDS)
         }
         if profile_changes:
-            update_profile(delegate, **profile_changes)
+            update_profile(
+                delegate,
+                channel=ProfileHistory.Channel.REGISTRATION_CHANGE,
+                acting_user=delegate,
+                **profile_changes,
+            )
         _record_details_change(
             registration, actor=delegate, changed=changed, profile_updated=sorted(profile_changes)
         )
     return registration
+
+
+# ---------------------------------------------------------------------------------------------
+# The delegate's own profile
+
+
+def update_own_profile(delegate: User, **fields) -> DelegateProfile:
+    """The delegate changes their own profile on its page (`accounts.services.update_profile`,
+    which validates, saves and writes the profile's history row).
+
+    Their preferred language is the language of their e-mails: when it changes, every active
+    registration of theirs takes it too, since a registration's e-mails are written in the
+    registration's language; each such registration gets a history row (old → new language).
+    The secretariat is not notified of a language change.
+
+    Locking: the delegate's user row (taken by `update_profile`), then each registration row,
+    the documented order. Raises what `update_profile` raises.
+    """
+    with transaction.atomic():
+        User.objects.select_for_update(no_key=True).only("pk").get(pk=delegate.pk)
+        before = DelegateProfile.objects.filter(user=delegate).only("preferred_language").first()
+        profile = update_profile(
+            delegate, channel=ProfileHistory.Channel.PROFILE_PAGE, acting_user=delegate, **fields
+        )
+        language = profile.preferred_language
+        if before is not None and before.preferred_language != language:
+            # Only the language changes: the other details' rules (a visa letter's) are not
+            # this page's business, so the rows are written directly rather than re-validated.
+            active = (
+                Registration.objects.select_for_update(no_key=True)
+                .filter(delegate=delegate, status__in=Registration.ACTIVE_STATUSES)
+                .exclude(language=language)
+                .order_by("pk")
+            )
+            for registration in active:
+                old_language = registration.language
+                registration.language = language
+                registration.save(update_fields=["language", "updated_at"])
+                _record(
+                    registration,
+                    actor=delegate,
+                    action=Action.DETAILS_UPDATED,
+                    from_status=registration.status,
+                    to_status=registration.status,
+                    changes={"language": {"old": old_language, "new": language}},
+                    profile_language=True,
+                )
+    return profile

@@ -20,6 +20,7 @@ register_converter(ReferenceConverter, "reference")
 
 urlpatterns = [
     path("events/<slug:slug>/register/", views.register, name="register"),
+    path("profile/", views.my_profile, name="my_profile"),
     path("my/registrations/", views.my_registrations, name="my_registrations"),
     path(
         "my/registrations/<reference:reference>/",

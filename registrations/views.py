@@ -14,14 +14,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.selectors import get_profile
+from accounts.models import ProfileHistory
+from accounts.selectors import get_profile, own_profile_history
 from accounts.services import update_profile
 from events.selectors import get_public_event
 from minex.ratelimit import limit_posts_per_user
 
 from . import selectors, services
 from .calendar import calendar_filename, registration_calendar
-from .forms import RegistrationChangeForm, RegistrationForm
+from .forms import ProfileForm, RegistrationChangeForm, RegistrationForm
 from .models import Registration
 from .templatetags.phone_format import international
 
@@ -30,7 +31,10 @@ def _profile_initial(user) -> dict:
     profile = get_profile(user)
     if profile is None:
         return {}
-    initial = {name: getattr(profile, name) for name in RegistrationForm.PROFILE_FIELDS}
+    # The details, and what the delegate told us last time (nationality, needs, whether to be
+    # listed); news about future forums is asked afresh, never ticked in advance.
+    names = (*RegistrationForm.PROFILE_FIELDS, *RegistrationForm.REMEMBERED_FIELDS)
+    initial = {name: getattr(profile, name) for name in names}
     initial["phone"] = international(initial["phone"])
     return initial
 
@@ -85,9 +89,18 @@ def register(request, slug):
 
 
 def _register(request, event, form) -> Registration:
-    """Save the profile part and register, as one unit: a refusal leaves the profile as it was."""
+    """Save the profile part and register, as one unit: a refusal leaves the profile as it was.
+
+    The registration's e-mails come in the page's language, which becomes the profile's
+    preferred language too, so the profile page says what the delegate will receive."""
     with transaction.atomic():
-        update_profile(request.user, **form.profile_values())
+        update_profile(
+            request.user,
+            channel=ProfileHistory.Channel.REGISTRATION,
+            acting_user=request.user,
+            preferred_language=get_language(),
+            **form.profile_values(),
+        )
         registration, _created = services.register_delegate(
             event,
             delegate=request.user,
@@ -105,6 +118,40 @@ def _attach_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, field_errors)
     else:
         form.add_error(None, error.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@limit_posts_per_user("delegate_forms")
+def my_profile(request):
+    """The delegate's own profile: their details, the language of their e-mails, their
+    consents, and every change made to it (by them or the secretariat)."""
+    profile = get_profile(request.user)
+    initial = None
+    if request.method == "GET" and profile is not None:
+        initial = {name: getattr(profile, name) for name in ProfileForm.field_order}
+        initial["phone"] = international(initial["phone"])
+    elif request.method == "GET":
+        initial = {"preferred_language": get_language()}
+    form = ProfileForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.update_own_profile(request.user, **form.profile_values())
+            except ValidationError as error:
+                _attach_errors(form, error)
+            else:
+                messages.success(request, _("Your profile has been saved."))
+                return redirect("my_profile")
+    context = {
+        "form": form,
+        "profile": profile,
+        "history": own_profile_history(request.user),
+        "privacy_consent": selectors.last_privacy_consent(request.user),
+    }
+    return render(request, "registrations/my_profile.html", context, status=status)
 
 
 @login_required

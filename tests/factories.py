@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.models import DelegateProfile, User
+from accounts.models import DelegateProfile, ProfileHistory, User
 from accounts.services import update_profile
 from events.models import Event, Forum
 from registrations.models import Currency, DelegateCategory, Registration
@@ -74,7 +74,10 @@ def make_profile(user: User | None = None, **fields) -> DelegateProfile:
         "preferred_language": "en",
     }
     values.update(fields)
-    return update_profile(user or make_user(), **values)
+    user = user or make_user()
+    return update_profile(
+        user, channel=ProfileHistory.Channel.PROFILE_PAGE, acting_user=user, **values
+    )
 
 
 def make_delegate(email: str | None = None, **profile_fields) -> User:

@@ -6,8 +6,9 @@ hold its answer to DATA while ``server.handler.holding`` is set (a sender that d
 never learns the outcome), hold every message's DATA until released (``server.hold()`` …
 ``server.release()``: a slow or hung mail server), require a password it will never accept
 (``reject_logins=True``), and count SMTP sessions, which shows whether the sender reused its
-connection. ``attempts`` records every message whose DATA arrived, accepted or not;
-``messages`` only the accepted ones.
+connection, and NOOPs, which show how often it checked a kept one. ``attempts`` records every
+message whose DATA arrived, accepted or not (``raw_attempts`` the same as bytes); ``messages``
+only the accepted ones.
 """
 
 import asyncio
@@ -29,6 +30,9 @@ class RecordingHandler:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.attempts: list[email.message.EmailMessage] = []
+        # Each DATA exactly as it arrived (bytes), accepted or not.
+        self.raw_attempts: list[bytes] = []
+        self.noops = 0
         self.data_replies: list[str] = []
         self.holding = threading.Event()
         self.envelopes: list[tuple[str, list[str]]] = []
@@ -46,6 +50,11 @@ class RecordingHandler:
         session.host_name = hostname
         return responses
 
+    async def handle_NOOP(self, server, session, envelope, arg):
+        with self._lock:
+            self.noops += 1
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.replies.get(address)
         if reply:
@@ -62,6 +71,7 @@ class RecordingHandler:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.received:
             self.attempts.append(message)
+            self.raw_attempts.append(envelope.content)
             reply = self.data_replies.pop(0) if self.data_replies else None
             self.received.notify_all()
         while self.holding.is_set():

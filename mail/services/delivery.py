@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, JSONField, Q, TextField, Value, When
+from django.db.models import BinaryField, Case, F, JSONField, Q, TextField, Value, When
 from django.utils import timezone
 
-from ..emails import build_message
+from ..emails import prebuild_message
 from ..models import OutgoingEmail
 from .faults import classify, describe
 from .queueing import hand_off
@@ -47,8 +47,14 @@ def deliver_emails(
        recipient permanently (5xx); "queued" without using up an attempt when our own
        configuration is at fault (authentication, TLS, settings), logged as critical and shown
        in the admin. When the connection itself fails, the rows not yet tried go back to
-       "queued" as they were. A message that carries a credential loses its body once it is
-       sent or has failed for good.
+       "queued" as they were. A message that carries a credential loses its body (and its
+       prebuilt message) once it is sent or has failed for good.
+
+    Each row's message was built once, when it was queued (``prebuilt_message``), and goes out
+    as those bytes, so a retry is byte-identical; a row queued before that column existed gets
+    its message built and stored at its first claim. The queries are the same few whatever the
+    batch's size while every message goes out: claim (select, update), then one update for all
+    that were sent; only a failed message costs an update of its own.
 
     A worker killed between steps 2 and 3 leaves its rows in "sending" until their lease has
     passed and ``release_stuck_emails`` queues them again: at most this one batch may then be
@@ -79,12 +85,13 @@ def deliver_emails(
         )
         for email in claimed:
             email.status, email.attempts = Status.SENDING, email.attempts + 1
+        _prebuild_missing_messages(claimed)
 
     sent_ids: list[int] = []
     try:
         for position, email in enumerate(claimed):
             try:
-                connection.send(build_message(email))
+                connection.send(email, check_connection=position == 0)
             except Exception as error:
                 outcomes[email.pk] = _record_failure(email, error, now=now)
                 if _connection_failed(error):
@@ -205,7 +212,30 @@ def _secret_content_wiped() -> dict:
             When(secret=True, then=Value([], output_field=JSONField())),
             default=F("attachments"),
         ),
+        "prebuilt_message": Case(
+            When(secret=True, then=Value(None, output_field=BinaryField())),
+            default=F("prebuilt_message"),
+        ),
     }
+
+
+def _prebuild_missing_messages(claimed: list[OutgoingEmail]) -> None:
+    """Build and store the message of claimed rows queued before messages were prebuilt.
+
+    Stored (one update for them all) before anything is sent, so that a retry sends the same
+    bytes as this first attempt. A message that cannot be built stays without: its attempt
+    builds it again, fails, and records why.
+    """
+    built = []
+    for email in claimed:
+        if email.prebuilt_message is None:
+            try:
+                email.prebuilt_message = prebuild_message(email)
+            except (ValueError, UnicodeError):
+                continue
+            built.append(email)
+    if built:
+        OutgoingEmail.objects.bulk_update(built, ["prebuilt_message"])
 
 
 def _max_attempts() -> int:

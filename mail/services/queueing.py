@@ -17,6 +17,7 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
+from ..emails import prebuild_message
 from ..models import OutgoingEmail
 
 logger = logging.getLogger("mail.services")
@@ -113,15 +114,17 @@ def queue_rendered_email(
     can smuggle extra recipients or headers in; folds line breaks out of the subject for the
     same reason. ``secret=True`` marks a message that carries a credential (a password-reset
     link, a confirmation key, a sign-in code): the admin never shows its content, it is never
-    resent, and delivery wipes its body once it is sent or has failed for good. Side effects as
-    in ``queue_email``: a row now, the hand-off after commit.
+    resent, and delivery wipes its body once it is sent or has failed for good. The row carries
+    its message already built (``prebuilt_message``: the bytes every attempt sends), so the
+    caller pays for MIME once and the worker never does. Side effects as in ``queue_email``: a
+    row now, the hand-off after commit.
     """
     validate_email(to)
     if reply_to:
         validate_email(reply_to)
     if not kind:
         raise ValueError("An outgoing e-mail needs a kind.")
-    email = OutgoingEmail.objects.create(
+    email = OutgoingEmail(
         recipient=to,
         language=_supported_language(language),
         kind=kind,
@@ -135,6 +138,7 @@ def queue_rendered_email(
         related_id=str(related.pk) if related is not None else "",
         secret=secret,
     )
+    _save_with_prebuilt_message(email)
     _hand_off_after_commit(email.pk)
     return email
 
@@ -157,7 +161,7 @@ def resend_email(email: OutgoingEmail, *, acting_user) -> ResendOutcome:
         if email.status == Status.SENDING:
             return ResendOutcome.IN_PROGRESS
         if email.status == Status.SENT:
-            copy = OutgoingEmail.objects.create(
+            copy = OutgoingEmail(
                 recipient=email.recipient,
                 language=email.language,
                 kind=email.kind,
@@ -171,6 +175,7 @@ def resend_email(email: OutgoingEmail, *, acting_user) -> ResendOutcome:
                 related_id=email.related_id,
                 resent_from=email,
             )
+            _save_with_prebuilt_message(copy)
             logger.info(
                 "E-mail %s (%s) resent as %s by %s", email.pk, email.kind, copy.pk, acting_user
             )
@@ -273,6 +278,26 @@ class _HandOffBatch:
         email_ids, self.email_ids = self.email_ids, []
         if email_ids:
             hand_off(email_ids)
+
+
+def _save_with_prebuilt_message(email: OutgoingEmail) -> None:
+    """Insert a new row with its message already built, so no delivery attempt builds it.
+
+    A message that cannot be built (a header Python's e-mail package refuses) is still queued,
+    without prebuilt bytes: the worker's attempt to build it fails and marks the row failed with
+    the reason, where the staff see it, instead of failing the caller's transaction (a
+    delegate's registration) over an e-mail.
+    """
+    try:
+        email.prebuilt_message = prebuild_message(email)
+    except (ValueError, UnicodeError):
+        logger.warning(
+            "E-mail to %s (%s) could not be built; queued anyway",
+            email.recipient,
+            email.kind,
+            exc_info=True,
+        )
+    email.save(force_insert=True)
 
 
 def _render_plain(template_name: str, context: dict) -> str:

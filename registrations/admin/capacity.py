@@ -3,18 +3,23 @@
 `events` knows nothing of registrations, so the event admin defined there is replaced here
 by a subclass whose save calls `change_event_capacity`: raising a capacity promotes the
 waitlist (history rows and e-mails included), and the page says how many were promoted.
+The subclass also tells the secretariat which texts still lack a language (the event's, its
+forum's and its categories', `selectors.event_missing_translations`): a notice on the change
+page and a "translations complete" column in the list.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import transaction
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from events.admin import EventAdmin
 from events.models import Event
-from events.selectors import events_visible_to
+from events.selectors import events_visible_to, languages_missing
 
-from .. import services
+from .. import selectors, services
 from ..models import DelegateCategory
 
 
@@ -46,6 +51,42 @@ admin.site.unregister(Event)
 
 @admin.register(Event)
 class EventCapacityAdmin(EventAdmin):
+    list_display = (*EventAdmin.list_display, "translations_complete")
+
+    def get_queryset(self, request):
+        # The column reads every category's texts: one query for the page, not one per row.
+        return super().get_queryset(request).select_related("forum").prefetch_related("categories")
+
+    @admin.display(description=_("translations complete"))
+    def translations_complete(self, obj):
+        missing = languages_missing(selectors.event_missing_translations(obj))
+        if not missing:
+            return gettext("yes")
+        return gettext("missing: %(languages)s") % {"languages": ", ".join(missing)}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            event = self.get_object(request, unquote(object_id))
+            if event is not None:
+                self._report_missing_translations(request, event)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _report_missing_translations(self, request, event) -> None:
+        gaps = selectors.event_missing_translations(event)
+        if not gaps:
+            return
+        listed = "; ".join(f"{label} ({', '.join(languages)})" for label, languages in gaps.items())
+        self.message_user(
+            request,
+            # Visitors reading a missing language get the English text (or nothing).
+            gettext(
+                "Some texts are not written in every language yet; add them before "
+                "publishing: %(missing)s."
+            )
+            % {"missing": listed},
+            messages.WARNING,
+        )
+
     def save_model(self, request, obj, form, change):
         if not change:
             super().save_model(request, obj, form, change)

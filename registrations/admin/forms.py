@@ -1,8 +1,11 @@
 """Forms of the secretariat's admin pages: the reason for a rejection, and registering a
 delegate on their behalf. Shape only; the rules are the services'."""
 
+import itertools
+
 from django import forms
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
@@ -52,9 +55,40 @@ class RegistrationAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CategoryChoices(ModelChoiceIterator):
+    """The categories grouped by event (an <optgroup> each), in the queryset's order, so the
+    list reads well without JavaScript too."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for event, categories in itertools.groupby(self.queryset, key=lambda c: c.event):
+            yield (event.title, [self.choice(category) for category in categories])
+
+
+class CategorySelect(forms.Select):
+    """Each option names its event (`data-event`) and whether the category needs approval
+    (`data-requires-approval`): static/js/on_behalf.js narrows the list to the chosen event
+    and shows "Approve at once" only where it applies."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        category = getattr(value, "instance", None)
+        if category is not None:
+            option["attrs"]["data-event"] = str(category.event_id)
+            if category.requires_approval:
+                option["attrs"]["data-requires-approval"] = "true"
+        return option
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
+    iterator = CategoryChoices
+    widget = CategorySelect
+
     def label_from_instance(self, category):
-        return f"{category.event.title} — {category.name}"
+        if category.requires_approval:
+            return _("%(category)s (needs approval)") % {"category": category.name}
+        return category.name
 
 
 # Delegate-profile fields the form writes (see registrations.services.register_on_behalf).
@@ -74,6 +108,14 @@ REGISTRATION_FIELDS = (
 class OnBehalfForm(forms.Form):
     event = forms.ModelChoiceField(label=_("Event"), queryset=None)
     category = CategoryChoiceField(label=_("Category"), queryset=None)
+    approve_now = forms.BooleanField(
+        label=_("Approve at once"),
+        required=False,
+        help_text=_(
+            "For a category that needs approval: the registration is confirmed at once, "
+            "with your approval in its history. Other categories ignore it."
+        ),
+    )
     email = forms.EmailField(
         label=_("E-mail address"),
         help_text=_(
@@ -143,7 +185,7 @@ class OnBehalfForm(forms.Form):
     )
 
     FIELDSETS = (
-        (None, {"fields": ("event", "category")}),
+        (None, {"fields": ("event", "category", "approve_now")}),
         (
             _("Delegate"),
             {
@@ -183,6 +225,9 @@ class OnBehalfForm(forms.Form):
         (_("Overrides"), {"fields": ("override_window", "override_capacity")}),
     )
 
+    class Media:
+        js = ("js/on_behalf.js",)
+
     def __init__(self, *args, events, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["event"].queryset = events
@@ -218,4 +263,5 @@ class OnBehalfForm(forms.Form):
         profile's."""
         values = {name: self.cleaned_data[name] for name in REGISTRATION_FIELDS}
         values["language"] = self.cleaned_data["language"]
+        values["approve_now"] = self.cleaned_data["approve_now"]
         return values

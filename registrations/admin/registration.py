@@ -47,6 +47,7 @@ from .filters import (
 )
 from .forms import OnBehalfForm, RegistrationAdminForm
 from .history import hide_special_changes
+from .search import search_registrations
 
 # Changelist parameters that are the admin's own, not filters: not passed on to the exports.
 NOT_FILTERS = {"o", "p", "e", "_changelist_filters", FORUM_PARAMETER, EVENT_PARAMETER}
@@ -283,6 +284,10 @@ class RegistrationAdmin(admin.ModelAdmin):
     def get_search_fields(self, request):
         return self._without_special(request, super().get_search_fields(request))
 
+    def get_search_results(self, request, queryset, search_term):
+        # Case- and accent-insensitive, through the trigram indexes (admin/search.py).
+        return search_registrations(self, request, queryset, search_term)
+
     def get_list_filter(self, request):
         return self._without_special(request, super().get_list_filter(request))
 
@@ -419,6 +424,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         events = events_visible_to(request.user).select_related("forum").order_by("-start_date")
         form = OnBehalfForm(request.POST or None, events=events)
+        refused = False
         if request.method == "POST" and form.is_valid():
             try:
                 result = services.register_on_behalf(
@@ -433,6 +439,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 )
             except services.RegistrationError as error:
                 form.add_error(None, error.message)
+                refused = True
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -472,7 +479,11 @@ class RegistrationAdmin(admin.ModelAdmin):
             "media": self.media + form.media,
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/registrations/registration/on_behalf.html", context)
+        # Shown again after a POST: 409 when a rule refused it (closed, full), else 400.
+        status = (409 if refused else 400) if request.method == "POST" else 200
+        return TemplateResponse(
+            request, "admin/registrations/registration/on_behalf.html", context, status=status
+        )
 
 
 def _add_errors(form, error: ValidationError) -> None:

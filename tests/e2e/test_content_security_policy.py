@@ -42,6 +42,7 @@ def test_delegate_pages_run_under_the_policy(live_server, page: Page):
     browser.visit(f"{live_server.url}/en/my/registrations/")
     browser.visit(f"{live_server.url}/en/my/registrations/{registration.reference}/")
     browser.visit(f"{live_server.url}/en/my/registrations/{registration.reference}/change/")
+    browser.visit(f"{live_server.url}/en/profile/")
     browser.visit(f"{live_server.url}/en/accounts/email/")  # the account's address
 
 

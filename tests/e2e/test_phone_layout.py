@@ -80,6 +80,10 @@ def test_delegate_pages_fit_a_phone_without_broken_words(live_server, page: Page
         job_title="Главный геолог",
         country="KZ",
         phone="+77012345678",
+        nationality="KZ",
+        dietary_needs="Вегетарианское питание без глютена",
+        accessibility_needs="Step-free access, sign-language interpretation",
+        consent_attendee_list=True,
     )
     priced = registered_event.categories.filter(price__gt=0).order_by("display_order").first()
     registration = make_registration(
@@ -99,6 +103,7 @@ def test_delegate_pages_fit_a_phone_without_broken_words(live_server, page: Page
             f"events/{form_event.slug}/register/",
             "my/registrations/",
             f"my/registrations/{registration.reference}/",
+            "profile/",  # the details, the consents and the history of changes
         ):
             url = f"{live_server.url}/{language}/{path}"
             response = page.goto(url)

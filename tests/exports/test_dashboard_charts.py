@@ -297,7 +297,7 @@ def test_top_ten_countries_in_the_pages_language_then_other(client, many_countri
     assert country_rows(russian)[:3] == [["Казахстан", "4"], ["Россия", "3"], ["Китай", "2"]]
     assert [name for name, _count in country_rows(russian)[3:10]] == [
         "Австралия", "Великобритания", "Германия", "Индия", "Канада",
-        "Соединенные Штаты Америки", "Турция",
+        "Соединённые Штаты Америки", "Турция",
     ]  # fmt: skip
     assert country_rows(russian)[10][1] == "2"  # France, Japan
     # The bars: one per row of the table, in its order, longest first.

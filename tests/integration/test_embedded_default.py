@@ -154,6 +154,10 @@ def test_bin_demo_serves_on_port_and_links_there_without_dev_tools(tmp_path):
             },
         )
         assert re.search(r"/registration/\d+/change/$", landed), landed
+        # The changelist's search on SQLite: Django's icontains (no unaccent, no trigrams).
+        found = browser.get("/en/admin/registrations/registration/?q=nurlanova")
+        assert "Aigerim Nurlanova" in found
+        assert "0 registrations" not in found
 
     output = log.read_text()
     assert f"MINEX Forum Portal: {url}  (admin: {url}/en/admin/)" in output

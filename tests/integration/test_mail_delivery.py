@@ -13,6 +13,7 @@ import threading
 import pytest
 from django.db import connections, transaction
 
+from legal.policies import current_privacy_policy
 from mail.models import OutgoingEmail
 from mail.services import DeliveryOutcome, deliver_emails, queue_email, release_stuck_emails
 from mail.transport import connection as smtp_connection
@@ -141,7 +142,8 @@ def test_registration_page_answers_while_the_smtp_server_still_holds_the_mail(
     category = make_category()
     client.force_login(make_delegate("amina@example.com"))
     form = {"category": category.pk, "first_name": "Amina", "last_name": "Seitkali",
-            "country": "KZ", "consent_privacy": "on"}  # fmt: skip
+            "country": "KZ", "consent_privacy": "on",
+            "privacy_policy_version": current_privacy_policy().version}  # fmt: skip
 
     answered, outcome = threading.Event(), {}
 

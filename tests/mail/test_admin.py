@@ -106,6 +106,9 @@ def test_admin_resend_action_requeues_failed_and_copies_sent(
         "sent@example.com",
         "sent@example.com",
     ]
+    # The copy went out as a message of its own, under its own Message-ID.
+    sent_twice = [m["Message-ID"] for m in smtp_server.messages if m["To"] == "sent@example.com"]
+    assert sorted(sent_twice) == sorted([sent.message_id, copy.message_id])
 
 
 def test_admin_changelist_alerts_on_configuration_fault(

@@ -92,6 +92,7 @@ def test_password_reset_for_the_superuser_is_readable_by_nobody_in_the_admin(
     email.refresh_from_db()
     assert email.status == Status.SENT
     assert (email.body_text, email.body_html, email.attachments) == ("", "", [])
+    assert email.prebuilt_message is None
     assert not OutgoingEmail.objects.filter(body_text__contains=key).exists()
     assert key not in _outbox_pages(staff_clients[0], email)
 
@@ -159,6 +160,28 @@ def test_signup_confirmation_is_secret_and_unknown_account_notice_is_not(
     assert "/accounts/confirm-email/" in mail.outbox[0].body
 
 
+def test_secret_mail_sent_over_smtp_loses_its_prebuilt_message(smtp_server):
+    email = queue_rendered_email(
+        to="amina@example.com",
+        language="en",
+        kind="account.login_code",
+        subject="Sign-in code",
+        body_text="Your code: 918273",
+        secret=True,
+    )
+    assert b"918273" in bytes(email.prebuilt_message)  # waiting: the code is in the row
+
+    deliver_emails([email.pk])
+
+    # The person got the code; the outbox keeps neither the body nor the built message.
+    [message] = smtp_server.messages
+    assert "Your code: 918273" in message.get_content()
+    email.refresh_from_db()
+    assert email.status == Status.SENT
+    assert (email.body_text, email.prebuilt_message) == ("", None)
+    assert not OutgoingEmail.objects.filter(prebuilt_message__isnull=False, secret=True).exists()
+
+
 def test_secret_mail_refused_for_good_loses_its_body(smtp_server):
     smtp_server.replies["gone@example.com"] = "550 No such user"
     email = queue_rendered_email(
@@ -176,7 +199,7 @@ def test_secret_mail_refused_for_good_loses_its_body(smtp_server):
     email.refresh_from_db()
     assert email.status == Status.FAILED
     assert "550 No such user" in email.last_error
-    assert (email.body_text, email.body_html) == ("", "")
+    assert (email.body_text, email.body_html, email.prebuilt_message) == ("", "", None)
 
 
 def test_secret_mail_failed_after_its_worker_died_loses_its_body(settings):
@@ -197,7 +220,7 @@ def test_secret_mail_failed_after_its_worker_died_loses_its_body(settings):
     assert release_stuck_emails(now=now + datetime.timedelta(seconds=1)) == 1
 
     email.refresh_from_db()
-    assert (email.status, email.body_text) == (Status.FAILED, "")
+    assert (email.status, email.body_text, email.prebuilt_message) == (Status.FAILED, "", None)
 
 
 @pytest.mark.parametrize(

@@ -250,3 +250,80 @@ def test_deliver_email_retry_after_temporary_failure_keeps_the_message_id(
     assert [m["Message-ID"] for m in smtp_server.messages] == [message_id]
     email.refresh_from_db()
     assert (email.status, email.attempts, email.message_id) == (Status.SENT, 2, message_id)
+
+
+def test_deliver_email_retry_sends_the_same_bytes_as_the_first_attempt(
+    smtp_server, queue_test_message, settings
+):
+    # Text and HTML: a multipart message, whose MIME boundary a rebuild would draw anew.
+    settings.MAIL_RETRY_DELAYS = [10]
+    smtp_server.handler.data_replies.append("451 Temporary local problem, try later")
+    email = queue_test_message(to="amina@example.com", language="ru")
+    now = timezone.now()
+
+    first = deliver_emails([email.pk], now=now)[email.pk]
+    second = deliver_emails([email.pk], now=now + datetime.timedelta(seconds=10))[email.pk]
+
+    assert (first, second) == (DeliveryOutcome.RETRY, DeliveryOutcome.SENT)
+    first_data, second_data = smtp_server.handler.raw_attempts
+    # This server adds no trace headers (Received:): what it recorded is what was sent.
+    assert first_data == second_data
+    assert smtp_server.messages[0].get_content_type() == "multipart/alternative"
+
+
+def test_deliver_email_row_queued_before_prebuilt_messages_is_built_once(
+    smtp_server, queue_test_message, settings
+):
+    # A row written before messages were prebuilt at queueing has none stored.
+    settings.MAIL_RETRY_DELAYS = [10]
+    smtp_server.handler.data_replies.append("451 Temporary local problem, try later")
+    email = queue_test_message(to="amina@example.com")
+    OutgoingEmail.objects.filter(pk=email.pk).update(prebuilt_message=None)
+    now = timezone.now()
+
+    first = deliver_emails([email.pk], now=now)[email.pk]
+    email.refresh_from_db()
+    stored = bytes(email.prebuilt_message)
+    second = deliver_emails([email.pk], now=now + datetime.timedelta(seconds=10))[email.pk]
+
+    assert (first, second) == (DeliveryOutcome.RETRY, DeliveryOutcome.SENT)
+    assert smtp_server.handler.raw_attempts == [stored, stored]
+    assert smtp_server.messages[0]["Message-ID"] == email.message_id
+
+
+@pytest.mark.parametrize("batch_size", [1, 20])
+def test_deliver_email_batch_costs_the_same_queries_whatever_its_size(
+    smtp_server, queue_test_message, django_assert_num_queries, batch_size
+):
+    emails = [queue_test_message(to=f"delegate{n}@example.com") for n in range(batch_size)]
+
+    # Claim: savepoint, select for update, update, release; then one update for all sent.
+    with django_assert_num_queries(5):
+        outcomes = deliver_emails([email.pk for email in emails])
+
+    assert set(outcomes.values()) == {DeliveryOutcome.SENT}
+    assert len(smtp_server.messages) == batch_size
+    assert OutgoingEmail.objects.filter(status=Status.SENT).count() == batch_size
+
+
+def test_deliver_email_checks_a_kept_connection_once_per_batch(smtp_server, queue_test_message):
+    first = queue_test_message(to="first@example.com")
+    assert deliver_emails([first.pk])[first.pk] == DeliveryOutcome.SENT  # the connection is kept
+    batch = [queue_test_message(to=f"delegate{n}@example.com") for n in range(5)]
+
+    outcomes = deliver_emails([email.pk for email in batch])
+
+    assert set(outcomes.values()) == {DeliveryOutcome.SENT}
+    assert len(smtp_server.messages) == 6
+    assert (smtp_server.handler.sessions, smtp_server.handler.noops) == (1, 1)
+
+
+def test_deliver_email_to_an_international_domain_uses_its_ascii_form(
+    smtp_server, queue_test_message
+):
+    email = queue_test_message(to="delegate@bücher.de")
+
+    assert deliver_emails([email.pk])[email.pk] == DeliveryOutcome.SENT
+
+    [(_sender, recipients)] = smtp_server.handler.envelopes
+    assert recipients == ["delegate@xn--bcher-kva.de"]

@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts.models import User
+from legal.policies import current_privacy_policy
 from mail.models import OutgoingEmail
 from minex.celery import app as celery_app
 from registrations.models import Registration
@@ -86,6 +87,7 @@ def _registration_form(category) -> dict:
         "phone": "+77012345678",
         "how_heard": "colleague",
         "consent_privacy": "on",
+        "privacy_policy_version": current_privacy_policy().version,
     }
 
 

@@ -70,6 +70,7 @@ def test_delegate_pages_and_calendar_file_are_private(client, registration):
         f"{base}calendar.ics",
         f"/en/events/{make_category(make_event()).event.slug}/register/",  # pre-filled form
         "/en/accounts/email/",  # the account page: the delegate's address
+        "/en/profile/",  # the delegate's details, needs and their history
     ]:
         assert_private(client.get(url))
 

@@ -124,6 +124,24 @@ def test_same_delegate_submitting_at_once_gets_one_registration():
     assert Registration.objects.get(delegate=delegate).history.count() == 1
 
 
+def _release_when_a_backend_waits_for_a_lock(release: threading.Event) -> None:
+    from tests.processes import wait_until
+
+    def a_backend_waits() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            return cursor.fetchone()[0] > 0
+
+    try:
+        wait_until(a_backend_waits, timeout=30, message="our insert never waited on the index")
+    finally:
+        release.set()
+        connection.close()
+
+
 def test_insert_racing_past_the_lock_returns_the_committed_registration():
     """The database constraint is the last line: a row written by a caller that did not take
     the event lock (another connection, uncommitted while we insert) makes our insert wait
@@ -153,8 +171,9 @@ def test_insert_racing_past_the_lock_returns_the_committed_registration():
     writer = threading.Thread(target=write_without_the_lock)
     writer.start()
     assert written.wait(timeout=10)
-    # Commit the outside row while our insert is waiting on the unique index.
-    threading.Timer(0.5, release.set).start()
+    # Commit the outside row once our insert is seen waiting on the unique index (a backend
+    # of this database waiting for a lock), not after a guessed delay.
+    threading.Thread(target=_release_when_a_backend_waits_for_a_lock, args=(release,)).start()
 
     registration, created = register_delegate(
         category.event, delegate=delegate, category=category, consent_privacy=True, language="en"

@@ -21,6 +21,7 @@ from registrations.services import (
     register_delegate,
     register_on_behalf,
     reject_registration,
+    update_own_profile,
 )
 from tests.factories import make_category, make_delegate, make_event, make_registration, make_user
 
@@ -185,3 +186,14 @@ def test_delegate_changing_details_locks_user_then_registration_then_profile():
     )
 
     assert locks == [USER, REGISTRATION, USER, PROFILE]
+
+
+def test_profile_language_change_locks_user_then_profile_then_registrations():
+    delegate = make_delegate(preferred_language="en")
+    make_registration(delegate=delegate)
+    make_registration(delegate=delegate)
+
+    locks = locks_taken_by(lambda: update_own_profile(delegate, preferred_language="kk"))
+
+    assert Registration.objects.filter(delegate=delegate, language="kk").count() == 2
+    assert locks == [USER, USER, PROFILE, REGISTRATION]  # both registrations in one statement

@@ -123,7 +123,7 @@ def test_later_profile_change_does_not_rewrite_the_registration():
     delegate = make_delegate(organisation="Old LLP")
     registration, _ = register(make_category(), delegate)
 
-    update_profile(delegate, organisation="New LLP")
+    update_profile(delegate, channel="profile_page", organisation="New LLP")
 
     registration.refresh_from_db()
     assert registration.organisation == "Old LLP"

@@ -2,6 +2,8 @@
 account, the overrides, all recorded in the history."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.core import mail
@@ -34,11 +36,35 @@ def form(event, category, **fields):
     return {name: value for name, value in data.items() if value is not None}
 
 
-def test_form_offers_events_and_categories(secretariat_client, world):
+def _category_groups(page: str) -> dict[str, list[tuple[str, str, bool]]]:
+    """The category list as a browser without JavaScript shows it: {event: [(category,
+    data-event, needs approval)]}."""
+    select = re.search(r'<select name="category"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return {
+        html.unescape(label): [
+            (html.unescape(name), event, "data-requires-approval" in attributes)
+            for attributes, event, name in re.findall(
+                r'<option value="\d+"([^>]*?data-event="(\d+)"[^>]*)>([^<]*)</option>', options
+            )
+        ]
+        for label, options in re.findall(
+            r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, re.S
+        )
+    }
+
+
+def test_category_options_carry_their_event_and_are_grouped_by_event(secretariat_client, world):
     page = secretariat_client.get(ON_BEHALF).content.decode()
 
-    assert "MINEX Europe 2026 — Speaker" in page
-    assert "MINEX Asia 2026" in page
+    europe, asia = str(world.event_a.pk), str(world.event_b.pk)
+    assert _category_groups(page) == {
+        "MINEX Europe 2026": [
+            ("Delegate", europe, False),
+            ("Speaker (needs approval)", europe, True),
+        ],
+        "MINEX Asia 2026": [("Delegate", asia, False)],
+    }
+    assert '<script src="/static/js/on_behalf.js"></script>' in page
 
 
 def test_new_delegate_gets_an_account_profile_and_registration(
@@ -94,7 +120,7 @@ def test_closed_event_needs_the_window_override_which_is_recorded(secretariat_cl
     category = make_category(closed)
 
     refused = secretariat_client.post(ON_BEHALF, form(closed, category))
-    assert refused.status_code == 200
+    assert refused.status_code == 409
     assert "Registration for this event is closed." in refused.content.decode()
     assert not User.objects.filter(email="minister@example.com").exists()  # rolled back
 
@@ -118,11 +144,16 @@ def test_full_event_with_the_capacity_override_is_recorded(secretariat_client, w
     assert entry.details == {"override_capacity": True, "on_behalf_of_delegate": True}
 
 
-def test_category_of_another_event_is_refused(secretariat_client, world):
-    response = secretariat_client.post(ON_BEHALF, form(world.event_b, world.delegates_a))
+def test_category_of_another_event_is_refused_with_400_in_the_users_language(
+    secretariat_client, world
+):
+    response = secretariat_client.post(
+        ON_BEHALF.replace("/en/", "/ru/"), form(world.event_b, world.delegates_a)
+    )
 
-    assert response.status_code == 200
-    assert "This category does not belong to this event." in response.content.decode()
+    assert response.status_code == 400
+    assert "Эта категория не относится к данному мероприятию." in response.content.decode()
+    assert not Registration.objects.filter(email="minister@example.com").exists()
 
 
 def test_a_new_delegate_without_a_name_is_refused(secretariat_client, world):
@@ -130,7 +161,7 @@ def test_a_new_delegate_without_a_name_is_refused(secretariat_client, world):
         ON_BEHALF, form(world.event_a, world.delegates_a, first_name="", last_name="")
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not User.objects.filter(email="minister@example.com").exists()
 
 
@@ -145,7 +176,7 @@ def test_control_characters_are_refused_and_nothing_is_saved(
         ON_BEHALF, form(world.event_a, world.delegates_a, **{field: value})
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors[field] == [
         "Please remove the invisible control characters from this field."
     ]
@@ -212,3 +243,114 @@ def test_a_new_delegate_with_the_language_kept_gets_english(secretariat_client, 
     user = User.objects.get(email="minister@example.com")
     assert user.delegate_profile.preferred_language == "en"
     assert Registration.objects.get(delegate=user).language == "en"
+
+
+# Approve at once -----------------------------------------------------------------------------
+
+
+def test_approve_now_confirms_with_the_staff_users_approval_and_the_confirmed_email(
+    secretariat, secretariat_client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretariat_client.post(
+            ON_BEHALF, form(world.event_a, world.speakers_a, language="en", approve_now="on")
+        )
+
+    assert response.status_code == 302
+    registration = Registration.objects.get(email="minister@example.com")
+    assert registration.status == "confirmed"
+    history = list(registration.history.order_by("at", "pk"))
+    assert [(entry.action, entry.to_status, entry.actor) for entry in history] == [
+        (RegistrationHistory.Action.REGISTERED, "pending", secretariat),
+        (RegistrationHistory.Action.APPROVED, "confirmed", secretariat),
+    ]
+    [message] = [m for m in mail.outbox if m.to == ["minister@example.com"]]
+    assert message.subject.startswith("Registration confirmed:")
+    assert "is confirmed" in message.body
+    assert "reviewed by the secretariat" not in message.body  # not the "pending" e-mail
+    [notification] = [m for m in mail.outbox if m.reply_to == ["minister@example.com"]]
+    assert "awaits your approval" not in notification.body
+
+
+def test_without_approve_now_an_approval_category_stays_pending(
+    secretariat_client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        secretariat_client.post(ON_BEHALF, form(world.event_a, world.speakers_a, language="en"))
+
+    registration = Registration.objects.get(email="minister@example.com")
+    assert registration.status == "pending"
+    assert registration.history.count() == 1
+    [message] = [m for m in mail.outbox if m.to == ["minister@example.com"]]
+    assert message.subject.startswith("Registration received:")
+
+
+def test_approve_now_changes_nothing_in_a_category_without_approval(
+    secretariat_client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = secretariat_client.post(
+            ON_BEHALF, form(world.event_a, world.delegates_a, approve_now="on")
+        )
+
+    assert response.status_code == 302
+    registration = Registration.objects.get(email="minister@example.com")
+    assert registration.status == "confirmed"
+    assert [entry.action for entry in registration.history.all()] == ["registered"]
+
+
+# The new delegate's e-mail: an account was made, and where to set a password -----------------
+
+PASSWORD_SENTENCE = "The secretariat created an account for you"
+
+
+def test_a_new_delegates_email_says_how_to_set_a_password_in_their_language(
+    secretariat_client, world, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://minexforum.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        secretariat_client.post(ON_BEHALF, form(world.event_a, world.delegates_a, language="ru"))
+
+    [message] = [m for m in mail.outbox if m.to == ["minister@example.com"]]
+    assert message.subject.startswith("Регистрация подтверждена:")
+    html_body = message.alternatives[0][0]
+    for body in (message.body, html_body):
+        assert PASSWORD_SENTENCE in body  # English until the lead merges the translations
+        assert "https://minexforum.example/ru/accounts/password/reset/" in body
+        assert "/accounts/password/reset/key/" not in body  # never a credential here
+    assert 'href="https://minexforum.example/ru/accounts/password/reset/"' in html_body
+
+
+def test_the_password_page_in_a_new_delegates_email_sends_them_a_reset_link(
+    client, secretariat_client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        secretariat_client.post(ON_BEHALF, form(world.event_a, world.delegates_a, language="en"))
+    [message] = [m for m in mail.outbox if m.to == ["minister@example.com"]]
+    reset_page = re.search(r"https?://[^/\s]+(/en/accounts/password/reset/)", message.body)[1]
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reset_page, {"email": "minister@example.com"})
+
+    assert response.status_code == 302
+    [reset] = mail.outbox
+    assert reset.to == ["minister@example.com"]
+    assert "/en/accounts/password/reset/key/" in reset.body
+
+
+def test_an_existing_delegates_email_does_not_mention_an_account(
+    secretariat_client, world, django_capture_on_commit_callbacks
+):
+    make_delegate("known@example.com", last_name="Known")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        secretariat_client.post(
+            ON_BEHALF, form(world.event_a, world.delegates_a, email="known@example.com")
+        )
+
+    [message] = [m for m in mail.outbox if m.to == ["known@example.com"]]
+    assert message.subject.startswith("Регистрация подтверждена:")
+    for body in (message.body, message.alternatives[0][0]):
+        assert PASSWORD_SENTENCE not in body
+        assert "/accounts/password/reset/" not in body

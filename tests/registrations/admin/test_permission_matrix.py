@@ -196,8 +196,8 @@ EXPECTED = {
         # The selection is empty once scoped: "0 rejected" without asking for a reason.
         "reject page": OUT_OF_SCOPE_ACTION,
         "on-behalf GET": (200, None, "unchanged"),
-        # Forum A's event is not among the choices: the form comes back with an error.
-        "on-behalf POST": (200, None, "not registered"),
+        # Forum A's event is not among the choices: the form comes back with an error (400).
+        "on-behalf POST": (400, None, "not registered"),
     },
     "secretariat": SECRETARIAT_OR_SUPERUSER,
     "superuser": SECRETARIAT_OR_SUPERUSER,

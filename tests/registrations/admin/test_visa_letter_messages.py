@@ -45,7 +45,7 @@ def test_on_behalf_form_says_what_the_visa_letter_needs(
 
     response = secretariat_client.post(ON_BEHALF, data)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in _text(response)
     assert not Registration.objects.filter(delegate=delegate).exists()
 
