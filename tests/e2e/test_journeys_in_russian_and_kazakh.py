@@ -92,6 +92,17 @@ WORDS = {
         "csv": "CSV (разделитель — запятая)",
         "export": "Выгрузить",
         "csv_last_name": "Фамилия",
+        "deadline": "Изменить свои данные онлайн можно до {deadline}.",
+        "organiser": "Организатор: Форум MINEX",
+        "sign_up": "Создать аккаунт",
+        "approve": "Одобрить",
+        "check_in": "Отметить прибытие",
+        "approved_message": "Регистрация {reference} ({name}) одобрена.",
+        "checked_in_message": "Прибытие отмечено: {name}.",
+        "history_heading": "История регистрации {reference}",
+        "approved_by": "Одобрил(а) {actor}",
+        "checked_in_by": "Прибытие отметил(а) {actor} в ",
+        "attendee_list_only": "Только подтверждённые и ожидающие одобрения регистрации",
     },
     "kk": {
         "register": "Тіркелу",
@@ -138,6 +149,17 @@ WORDS = {
         "csv": "CSV (үтірмен бөлінген)",
         "export": "Экспорттау",
         "csv_last_name": "Тегі",
+        "deadline": "Деректеріңізді онлайн {deadline} дейін өзгертуге болады.",
+        "organiser": "Ұйымдастырушы: MINEX форумы",
+        "sign_up": "Тіркелгі ашу",
+        "approve": "Мақұлдау",
+        "check_in": "Келгенін белгілеу",
+        "approved_message": "{name}: {reference} тіркеуі мақұлданды.",
+        "checked_in_message": "Келгені белгіленді: {name}.",
+        "history_heading": "{reference} тіркеуінің тарихы",
+        "approved_by": "Мақұлдаған: {actor}",
+        "checked_in_by": "Келгенін {actor} ",
+        "attendee_list_only": "Тек расталған және мақұлдауды күтіп тұрған тіркеулер",
     },
 }
 
@@ -229,6 +251,11 @@ def test_delegate_signs_up_registers_changes_and_cancels(
     # The event's page, then its register button: not logged in, so the login page.
     page.goto(f"{base}/events/{event.slug}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    # The header's and the footer's words too, not only the page's own.
+    expect(
+        page.get_by_role("navigation").get_by_role("link", name=words["sign_up"])
+    ).to_be_visible()
+    expect(page.get_by_role("contentinfo")).to_contain_text(words["organiser"])
     _check_delegate_page(page, axe, problems, screenshots, "event")
     page.get_by_role("link", name=words["register"], exact=True).click()
     expect(page).to_have_url(re.compile(rf"/{language}/accounts/login/\?next="))
@@ -298,7 +325,8 @@ def test_delegate_signs_up_registers_changes_and_cancels(
     expect(facts).to_contain_text(f"15 {words['month']} {year} – 17 {words['month']} {year}")
     expect(facts).to_contain_text(words["place_fact"])
     # The deadline for changes, on Almaty's clock with the zone named, the month in words.
-    expect(main).to_contain_text(f"1 {words['month']} {year}, 09:00 (Asia/Almaty, UTC+5)")
+    deadline = f"1 {words['month']} {year}, 09:00 (Asia/Almaty, UTC+5)"
+    expect(main).to_contain_text(words["deadline"].format(deadline=deadline))
     expect(page.locator("ol.history")).to_contain_text(words["registered"])
     # The registration's facts and the delegate's line up; the buttons are one height.
     values = [dd.bounding_box()["x"] for dd in page.locator("dl.facts dd").all()]
@@ -385,12 +413,17 @@ def test_secretariat_finds_approves_checks_in_and_exports(
     problems.check()
     screenshots.take(page, "change-page-pending")
 
-    summary.locator(".registration-decision-approve").click()
-    expect(page.locator("ul.messagelist")).to_contain_text(registration.reference)
+    summary.get_by_role("button", name=words["approve"], exact=True).click()
+    expect(page.locator("ul.messagelist")).to_have_text(
+        words["approved_message"].format(name="Dana Sadyk", reference=registration.reference)
+    )
     expect(summary).to_contain_text(words["confirmed"])
-    summary.locator(".registration-decision-check-in").click()
+    summary.get_by_role("button", name=words["check_in"], exact=True).click()
+    expect(page.locator("ul.messagelist")).to_have_text(
+        words["checked_in_message"].format(name="Dana Sadyk")
+    )
     expect(summary).to_contain_text(words["checked_in"])
-    expect(summary.locator(".registration-decision-check-in")).to_have_count(0)
+    expect(summary.get_by_role("button", name=words["check_in"], exact=True)).to_have_count(0)
     # The history inline's rows carry no raw English label ("7 registered 2026-…").
     expect(page.locator("#history-group td.original p").first).to_be_hidden()
     problems.check()
@@ -401,8 +434,12 @@ def test_secretariat_finds_approves_checks_in_and_exports(
 
     # The history: who did what, on the event's clock, the statuses in the page's language.
     page.get_by_role("link", name=words["history"], exact=True).click()
+    expect(page.locator("#content h1")).to_have_text(
+        words["history_heading"].format(reference=registration.reference)
+    )
     history = page.locator("#change-history")
-    expect(history).to_contain_text("Aigerim Ahmetova")
+    expect(history).to_contain_text(words["approved_by"].format(actor="Aigerim Ahmetova"))
+    expect(history).to_contain_text(words["checked_in_by"].format(actor="Aigerim Ahmetova"))
     expect(history).to_contain_text(f"{words['pending']} → {words['confirmed']}")
     expect(history).to_contain_text("(Asia/Almaty, UTC+5)")
     problems.check()
@@ -412,6 +449,7 @@ def test_secretariat_finds_approves_checks_in_and_exports(
     problems.visit(f"{changelist}?event__id__exact={event.pk}")
     page.get_by_role("link", name=words["export_these"]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["export_heading"])
+    expect(page.get_by_role("main")).to_contain_text(words["attendee_list_only"])
     page.get_by_label(words["csv"]).check()
     for choice in page.locator(".choice-list li").all():
         assert_beside(choice.locator("input"), choice.locator("label"))
