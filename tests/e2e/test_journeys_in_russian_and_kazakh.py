@@ -9,6 +9,10 @@ history and exports the attendee list. Every page is checked for what its reader
 words are the catalogues' Russian and Kazakh, written out here so a lost translation shows),
 for Content-Security-Policy violations and console errors, and every delegate page with axe.
 Screenshots of each step go to $MINEX_SCREENSHOTS, or the test's tmp_path.
+
+Each test seeds its own few rows through one function (milliseconds): a live-server test's
+database is flushed after it, so nothing seeded can outlive a test. The secretariat logs in
+by session cookie; the delegate's sign-up is itself part of the journey.
 """
 
 import csv
