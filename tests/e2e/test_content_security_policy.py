@@ -6,71 +6,15 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from registrations.models import Registration
 from registrations.roles import SECRETARIAT
+from tests.e2e.conftest import BrowserProblems, log_in
 from tests.factories import make_category, make_delegate, make_event, make_forum, make_registration
 from tests.registrations.admin.conftest import make_staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-# Runs before any page script (Playwright injects it outside the page's policy) and records
-# every violation the page reports.
-RECORD_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__violations.push(
-    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} `
-    + `at ${event.sourceFile}:${event.lineNumber}`
-  );
-});
-"""
-
-
-class BrowserProblems:
-    """Console errors, uncaught exceptions and CSP violations seen on the visited pages."""
-
-    def __init__(self, page: Page):
-        self.page = page
-        self.seen: list[str] = []
-        page.add_init_script(RECORD_VIOLATIONS)
-        page.on("console", self._on_console)
-        page.on("pageerror", lambda error: self.seen.append(f"exception: {error}"))
-
-    def _on_console(self, message) -> None:
-        # The browser asks for /favicon.ico by itself; the portal has none (a 404, no policy).
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
-            self.seen.append(f"console: {message.text} ({message.location['url']})")
-
-    def forget_expected_status(self, status: int) -> None:
-        """The page itself answered `status` on purpose (a form with errors answers 400);
-        the browser logs that as an error."""
-        expected = f"the server responded with a status of {status}"
-        self.seen = [seen for seen in self.seen if not (expected in seen and self.page.url in seen)]
-
-    def check(self) -> None:
-        """Collect the current page's violations; no problem may have been seen so far."""
-        violations = self.page.evaluate("window.__violations || []")
-        self.seen.extend(f"{self.page.url}: {violation}" for violation in violations)
-        assert self.seen == []
-
-    def visit(self, url: str) -> None:
-        response = self.page.goto(url)
-        assert response.ok, (url, response.status)
-        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
-        self.page.wait_for_load_state("load")
-        self.check()
-
-
-def log_in(page: Page, live_server, user) -> None:
-    """By session cookie: the login form is allauth's, rate-limited, tested elsewhere."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_delegate_pages_run_under_the_policy(live_server, page: Page):
