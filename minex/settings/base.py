@@ -127,6 +127,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # Internationalisation: English is the default; Russian complete; Kazakh for public pages.
 LANGUAGE_CODE = "en"
+# Formats for languages Django ships none for (Kazakh): minex/formats/<code>/formats.py.
+FORMAT_MODULE_PATH = ["minex.formats"]
 LANGUAGES = [
     ("en", _("English")),
     ("ru", _("Russian")),
