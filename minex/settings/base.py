@@ -268,7 +268,10 @@ MAIL_CONFIGURATION_FAULT_DELAY = env.int("MAIL_CONFIGURATION_FAULT_DELAY", defau
 # MAIL_DISPATCH_INTERVAL (90 + 30 + 30 s by default). Only the rows the killed worker was
 # sending can go out twice: at most MAIL_DELIVERY_BATCH_SIZE per worker process (each prefork
 # child holds one task at a time), i.e. CELERY_CONCURRENCY x MAIL_DELIVERY_BATCH_SIZE for a
-# whole worker (2 x 20 by default).
+# whole worker (2 x 20 by default). The "sent" record is committed without waiting for the
+# disk (mail.services.delivery._record_sent), so a crash of the PostgreSQL server can lose
+# the last batch each worker process recorded, with the same effect and the same bound: those
+# rows stay "sending" and go out once more, with the same Message-IDs, after their lease.
 MAIL_SENDING_LEASE_MARGIN = env.int("MAIL_SENDING_LEASE_MARGIN", default=30)
 # How many due rows one dispatcher run hands to the workers.
 MAIL_DISPATCH_BATCH_SIZE = env.int("MAIL_DISPATCH_BATCH_SIZE", default=500)

@@ -3,11 +3,16 @@
 import datetime
 import logging
 
+import psycopg
 import pytest
+from django.db import connection as db_connection
+from django.db import transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mail.models import OutgoingEmail
-from mail.services import DeliveryOutcome, deliver_emails
+from mail.services import DeliveryOutcome, deliver_emails, release_stuck_emails
+from mail.services.delivery import sending_lease
 from mail.tasks import deliver_emails as deliver_emails_task
 from tests.smtp_server import free_port
 
@@ -297,8 +302,9 @@ def test_deliver_email_batch_costs_the_same_queries_whatever_its_size(
 ):
     emails = [queue_test_message(to=f"delegate{n}@example.com") for n in range(batch_size)]
 
-    # Claim: savepoint, select for update, update, release; then one update for all sent.
-    with django_assert_num_queries(5):
+    # Claim: savepoint, select for update, update, release; then for all sent: savepoint,
+    # SET LOCAL synchronous_commit, update, release.
+    with django_assert_num_queries(8):
         outcomes = deliver_emails([email.pk for email in emails])
 
     assert set(outcomes.values()) == {DeliveryOutcome.SENT}
@@ -327,3 +333,69 @@ def test_deliver_email_to_an_international_domain_uses_its_ascii_form(
 
     [(_sender, recipients)] = smtp_server.handler.envelopes
     assert recipients == ["delegate@xn--bcher-kva.de"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deliver_email_records_sent_without_waiting_for_the_disk_and_claims_durably(
+    smtp_server, queue_test_message
+):
+    later = timezone.now() + datetime.timedelta(hours=1)
+    with transaction.atomic():
+        emails = [queue_test_message(to=f"delegate{n}@example.com") for n in range(3)]
+        # Not due yet when the after-commit hand-off runs: the delivery below is the first.
+        OutgoingEmail.objects.filter(pk__in=[e.pk for e in emails]).update(next_attempt_at=later)
+
+    with CaptureQueriesContext(db_connection) as queries:
+        outcomes = deliver_emails([email.pk for email in emails], now=later)
+
+    assert set(outcomes.values()) == {DeliveryOutcome.SENT}
+    statements = [query["sql"] for query in queries.captured_queries]
+    claim = next(n for n, sql in enumerate(statements) if '"attempts" = ' in sql)
+    record = next(n for n, sql in enumerate(statements) if '"sent_at" = ' in sql)
+    relaxed = [n for n, sql in enumerate(statements) if "synchronous_commit" in sql]
+    # Only the "sent" record's own transaction skips the wait for the disk; the claim before it
+    # commits durably, and the worker's connection is back to durable commits afterwards.
+    assert claim < record
+    assert relaxed == [record - 1]
+    assert "SET LOCAL synchronous_commit = off" in statements[record - 1]
+    with db_connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    # Another session (the admin, the dispatcher) sees the rows sent at once.
+    database = db_connection.settings_dict
+    with psycopg.connect(
+        dbname=database["NAME"], user=database["USER"], host=database["HOST"] or "127.0.0.1",
+        port=database["PORT"] or 5432,
+    ) as other_session:  # fmt: skip
+        statuses = other_session.execute(
+            "SELECT status FROM mail_outgoingemail WHERE id = ANY(%s)",
+            [[email.pk for email in emails]],
+        ).fetchall()
+    assert statuses == [(Status.SENT,)] * 3
+
+
+def test_deliver_email_batch_whose_sent_record_was_lost_goes_out_once_more_with_same_ids(
+    smtp_server, queue_test_message
+):
+    earlier = [queue_test_message(to=f"earlier{n}@example.com") for n in range(2)]
+    batch = [queue_test_message(to=f"delegate{n}@example.com") for n in range(3)]
+    deliver_emails([email.pk for email in earlier])
+    deliver_emails([email.pk for email in batch])
+    # The database server crashed before flushing the batch's "sent" record (committed without
+    # waiting): after recovery the rows are as the claim left them, "sending" under a lease.
+    claimed_at = timezone.now() - sending_lease() - datetime.timedelta(seconds=1)
+    OutgoingEmail.objects.filter(pk__in=[email.pk for email in batch]).update(
+        status=Status.SENDING, sent_at=None, sending_until=claimed_at + sending_lease()
+    )
+
+    released = release_stuck_emails()
+    outcomes = deliver_emails([email.pk for email in batch + earlier])
+
+    assert released == 3
+    assert [outcomes[email.pk] for email in batch] == [DeliveryOutcome.SENT] * 3
+    assert [outcomes[email.pk] for email in earlier] == [DeliveryOutcome.SKIPPED] * 2
+    received = [message["Message-ID"] for message in smtp_server.messages]
+    assert sorted(received) == sorted(
+        [email.message_id for email in earlier] + [email.message_id for email in batch] * 2
+    )
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {Status.SENT}
