@@ -203,6 +203,20 @@ def test_emails_queued_in_one_transaction_go_out_in_batches_over_one_connection(
         assert (email.status, email.attempts) == (Status.SENT, 1)
 
 
+def test_fifty_emails_queued_together_go_out_as_one_batch_by_default(
+    smtp_server, queue_test_message, django_capture_on_commit_callbacks
+):
+    # A notice to fifty delegates: one task, one claim, one "sent" record. Each further batch
+    # would cost its own task, claim and record, and check the kept connection with a NOOP.
+    with django_capture_on_commit_callbacks(execute=True):
+        emails = [queue_test_message(to=f"delegate{n}@example.com") for n in range(50)]
+
+    assert len(smtp_server.messages) == 50
+    assert (smtp_server.handler.sessions, smtp_server.handler.noops) == (1, 0)
+    assert {email.message_id for email in emails} == {m["Message-ID"] for m in smtp_server.messages}
+    assert OutgoingEmail.objects.filter(status=Status.SENT).count() == 50
+
+
 def test_deliver_email_batch_stops_at_a_dead_connection_without_using_attempts(
     settings, queue_test_message
 ):
@@ -296,7 +310,7 @@ def test_deliver_email_row_queued_before_prebuilt_messages_is_built_once(
     assert smtp_server.messages[0]["Message-ID"] == email.message_id
 
 
-@pytest.mark.parametrize("batch_size", [1, 20])
+@pytest.mark.parametrize("batch_size", [1, 50])
 def test_deliver_email_batch_costs_the_same_queries_whatever_its_size(
     smtp_server, queue_test_message, django_assert_num_queries, batch_size
 ):
