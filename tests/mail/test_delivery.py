@@ -3,11 +3,16 @@
 import datetime
 import logging
 
+import psycopg
 import pytest
+from django.db import connection as db_connection
+from django.db import transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mail.models import OutgoingEmail
-from mail.services import DeliveryOutcome, deliver_emails
+from mail.services import DeliveryOutcome, deliver_emails, release_stuck_emails
+from mail.services.delivery import sending_lease
 from mail.tasks import deliver_emails as deliver_emails_task
 from tests.smtp_server import free_port
 
@@ -198,6 +203,20 @@ def test_emails_queued_in_one_transaction_go_out_in_batches_over_one_connection(
         assert (email.status, email.attempts) == (Status.SENT, 1)
 
 
+def test_fifty_emails_queued_together_go_out_as_one_batch_by_default(
+    smtp_server, queue_test_message, django_capture_on_commit_callbacks
+):
+    # A notice to fifty delegates: one task, one claim, one "sent" record. Each further batch
+    # would cost its own task, claim and record, and check the kept connection with a NOOP.
+    with django_capture_on_commit_callbacks(execute=True):
+        emails = [queue_test_message(to=f"delegate{n}@example.com") for n in range(50)]
+
+    assert len(smtp_server.messages) == 50
+    assert (smtp_server.handler.sessions, smtp_server.handler.noops) == (1, 0)
+    assert {email.message_id for email in emails} == {m["Message-ID"] for m in smtp_server.messages}
+    assert OutgoingEmail.objects.filter(status=Status.SENT).count() == 50
+
+
 def test_deliver_email_batch_stops_at_a_dead_connection_without_using_attempts(
     settings, queue_test_message
 ):
@@ -291,14 +310,15 @@ def test_deliver_email_row_queued_before_prebuilt_messages_is_built_once(
     assert smtp_server.messages[0]["Message-ID"] == email.message_id
 
 
-@pytest.mark.parametrize("batch_size", [1, 20])
+@pytest.mark.parametrize("batch_size", [1, 50])
 def test_deliver_email_batch_costs_the_same_queries_whatever_its_size(
     smtp_server, queue_test_message, django_assert_num_queries, batch_size
 ):
     emails = [queue_test_message(to=f"delegate{n}@example.com") for n in range(batch_size)]
 
-    # Claim: savepoint, select for update, update, release; then one update for all sent.
-    with django_assert_num_queries(5):
+    # Claim: savepoint, select for update, update, release; then for all sent: savepoint,
+    # SET LOCAL synchronous_commit, update, release.
+    with django_assert_num_queries(8):
         outcomes = deliver_emails([email.pk for email in emails])
 
     assert set(outcomes.values()) == {DeliveryOutcome.SENT}
@@ -327,3 +347,69 @@ def test_deliver_email_to_an_international_domain_uses_its_ascii_form(
 
     [(_sender, recipients)] = smtp_server.handler.envelopes
     assert recipients == ["delegate@xn--bcher-kva.de"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deliver_email_records_sent_without_waiting_for_the_disk_and_claims_durably(
+    smtp_server, queue_test_message
+):
+    later = timezone.now() + datetime.timedelta(hours=1)
+    with transaction.atomic():
+        emails = [queue_test_message(to=f"delegate{n}@example.com") for n in range(3)]
+        # Not due yet when the after-commit hand-off runs: the delivery below is the first.
+        OutgoingEmail.objects.filter(pk__in=[e.pk for e in emails]).update(next_attempt_at=later)
+
+    with CaptureQueriesContext(db_connection) as queries:
+        outcomes = deliver_emails([email.pk for email in emails], now=later)
+
+    assert set(outcomes.values()) == {DeliveryOutcome.SENT}
+    statements = [query["sql"] for query in queries.captured_queries]
+    claim = next(n for n, sql in enumerate(statements) if '"attempts" = ' in sql)
+    record = next(n for n, sql in enumerate(statements) if '"sent_at" = ' in sql)
+    relaxed = [n for n, sql in enumerate(statements) if "synchronous_commit" in sql]
+    # Only the "sent" record's own transaction skips the wait for the disk; the claim before it
+    # commits durably, and the worker's connection is back to durable commits afterwards.
+    assert claim < record
+    assert relaxed == [record - 1]
+    assert "SET LOCAL synchronous_commit = off" in statements[record - 1]
+    with db_connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    # Another session (the admin, the dispatcher) sees the rows sent at once.
+    database = db_connection.settings_dict
+    with psycopg.connect(
+        dbname=database["NAME"], user=database["USER"], host=database["HOST"] or "127.0.0.1",
+        port=database["PORT"] or 5432,
+    ) as other_session:  # fmt: skip
+        statuses = other_session.execute(
+            "SELECT status FROM mail_outgoingemail WHERE id = ANY(%s)",
+            [[email.pk for email in emails]],
+        ).fetchall()
+    assert statuses == [(Status.SENT,)] * 3
+
+
+def test_deliver_email_batch_whose_sent_record_was_lost_goes_out_once_more_with_same_ids(
+    smtp_server, queue_test_message
+):
+    earlier = [queue_test_message(to=f"earlier{n}@example.com") for n in range(2)]
+    batch = [queue_test_message(to=f"delegate{n}@example.com") for n in range(3)]
+    deliver_emails([email.pk for email in earlier])
+    deliver_emails([email.pk for email in batch])
+    # The database server crashed before flushing the batch's "sent" record (committed without
+    # waiting): after recovery the rows are as the claim left them, "sending" under a lease.
+    claimed_at = timezone.now() - sending_lease() - datetime.timedelta(seconds=1)
+    OutgoingEmail.objects.filter(pk__in=[email.pk for email in batch]).update(
+        status=Status.SENDING, sent_at=None, sending_until=claimed_at + sending_lease()
+    )
+
+    released = release_stuck_emails()
+    outcomes = deliver_emails([email.pk for email in batch + earlier])
+
+    assert released == 3
+    assert [outcomes[email.pk] for email in batch] == [DeliveryOutcome.SENT] * 3
+    assert [outcomes[email.pk] for email in earlier] == [DeliveryOutcome.SKIPPED] * 2
+    received = [message["Message-ID"] for message in smtp_server.messages]
+    assert sorted(received) == sorted(
+        [email.message_id for email in earlier] + [email.message_id for email in batch] * 2
+    )
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {Status.SENT}
