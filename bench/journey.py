@@ -144,6 +144,59 @@ class Processes:
                 process.wait(5)
 
 
+class CpuMeter:
+    """CPU time (user + system, from /proc: Linux) used by the web processes, the worker
+    processes and this database's PostgreSQL backends between start() and stop().
+
+    Processes come and go meanwhile (a backend closes at CONN_MAX_AGE, a pool process is
+    replaced), so each one's counter is read every half second and its last reading kept."""
+
+    def __init__(self, web_group: int, worker_group: int):
+        self.groups = {web_group: "web", worker_group: "worker"}
+        self.ticks = os.sysconf("SC_CLK_TCK")
+        self.first: dict[int, tuple[str, float]] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample_until_stopped, daemon=True)
+
+    def _read(self) -> dict[int, tuple[str, float]]:
+        readings = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                tier = self.groups.get(int(stat.rsplit(")", 1)[1].split()[2]))
+                if tier is None and stat.split(" (", 1)[1].startswith("postgres"):
+                    title = (entry / "cmdline").read_bytes()
+                    tier = "postgres" if f" {DATABASE} ".encode() in title else None
+            except (OSError, IndexError):
+                continue  # it ended meanwhile
+            if tier:
+                fields = stat.rsplit(")", 1)[1].split()
+                readings[int(entry.name)] = (tier, (int(fields[11]) + int(fields[12])) / self.ticks)
+        return readings
+
+    def _sample_until_stopped(self) -> None:
+        while not self._stop.wait(0.5):
+            self.last.update(self._read())
+
+    def start(self) -> None:
+        self.first = self._read()
+        self.last = dict(self.first)
+        self._thread.start()
+
+    def stop(self) -> dict[str, float]:
+        """Seconds of CPU per tier ("web", "worker", "postgres") since start()."""
+        self._stop.set()
+        self._thread.join()
+        self.last.update(self._read())
+        used = {"web": 0.0, "worker": 0.0, "postgres": 0.0}
+        for pid, (tier, seconds) in self.last.items():
+            used[tier] += seconds - self.first.get(pid, (tier, 0.0))[1]
+        return used
+
+
 def fresh_database(env: dict) -> None:
     import psycopg
 
@@ -340,12 +393,12 @@ def main() -> int:
         _wait_for_port(smtp_port)
         worker_log = workdir / "worker.log"
         with worker_log.open("wb") as log:
-            processes.start(
+            worker = processes.start(
                 [str(ROOT / "bin/worker"), "--without-mingle", "--loglevel", "INFO"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         with (workdir / "web.log").open("wb") as log:
-            processes.start(
+            web = processes.start(
                 [str(ROOT / "bin/web"), "--access-logfile", "/dev/null"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
@@ -368,6 +421,8 @@ def main() -> int:
         )
         pace = f", {args.per_minute:g} a minute" if args.per_minute else ""
         say(f"Journeys: {args.delegates} delegates, {args.concurrency} at a time{pace}…")
+        cpu = CpuMeter(web.pid, worker.pid)
+        cpu.start()
         started, submitted, errors = run_journeys(
             port, delegates, args.concurrency, args.per_minute, slug, form
         )
@@ -387,6 +442,7 @@ def main() -> int:
                 say(f"  {len(arrived)}/{len(expected)} e-mails accepted")
                 last_report = time.monotonic()
             time.sleep(0.05)
+        cpu_used = cpu.stop()
         # A late duplicate would arrive now (the worker's batch is at most a few seconds).
         time.sleep(2)
         messages = received(record_path)
@@ -430,6 +486,11 @@ def main() -> int:
         "lost": lost,
         "duplicates": duplicates,
         "errors": len(errors) + len(bare_errors),
+        # What one journey costs each tier, in CPU milliseconds: the basis for sizing hosts.
+        "cpu_ms_per_journey": {
+            tier: round(seconds * 1000 / journeys, 1) if journeys else None
+            for tier, seconds in cpu_used.items()
+        },
         "baseline_bare_get_post_per_second": round(bare_per_second, 1),
         "ratio": round(per_second / bare_per_second, 3) if bare_per_second else None,
     }
