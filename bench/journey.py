@@ -272,11 +272,11 @@ class JourneyClient(Client):
             self.location = response.getheader("Location", "")
             return response
 
-        self.connection.getresponse = remember_location
+        self.connection.getresponse = remember_location  # shadows the class's method
         try:
             return super().request(method, path, body)
         finally:
-            self.connection.getresponse = getresponse
+            del self.connection.getresponse
 
 
 def run_journeys(port, delegates, concurrency, per_minute, slug, form):
