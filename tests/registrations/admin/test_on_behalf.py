@@ -301,7 +301,8 @@ def test_approve_now_changes_nothing_in_a_category_without_approval(
 
 # The new delegate's e-mail: an account was made, and where to set a password -----------------
 
-PASSWORD_SENTENCE = "The secretariat created an account for you"
+# The delegate e-mails of these tests are in Russian.
+PASSWORD_SENTENCE = "Секретариат создал для вас учётную запись"
 
 
 def test_a_new_delegates_email_says_how_to_set_a_password_in_their_language(
@@ -315,7 +316,7 @@ def test_a_new_delegates_email_says_how_to_set_a_password_in_their_language(
     assert message.subject.startswith("Регистрация подтверждена:")
     html_body = message.alternatives[0][0]
     for body in (message.body, html_body):
-        assert PASSWORD_SENTENCE in body  # English until the lead merges the translations
+        assert PASSWORD_SENTENCE in body
         assert "https://minexforum.example/ru/accounts/password/reset/" in body
         assert "/accounts/password/reset/key/" not in body  # never a credential here
     assert 'href="https://minexforum.example/ru/accounts/password/reset/"' in html_body
