@@ -16,10 +16,12 @@ def deliver_emails(email_ids: list[int]) -> dict[str, str]:
 
 @shared_task(name="mail.tasks.dispatch_due_emails")
 def dispatch_due_emails() -> dict:
-    """Beat's periodic job: free rows stuck in "sending", then hand due rows to the workers."""
+    """Beat's periodic job: render rows left "to render" (their writer died after its commit),
+    free rows stuck in "sending", then hand due rows to the workers."""
+    rendered = services.render_pending_emails()
     released = services.release_stuck_emails()
     dispatched = services.dispatch_due_emails()
-    return {"released": released, "dispatched": dispatched}
+    return {"rendered": len(rendered), "released": released, "dispatched": dispatched}
 
 
 @worker_process_shutdown.connect
