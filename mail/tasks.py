@@ -14,6 +14,14 @@ def deliver_emails(email_ids: list[int]) -> dict[str, str]:
     return {str(email_id): outcome.value for email_id, outcome in outcomes.items()}
 
 
+@shared_task(name=services.RENDER_EMAILS_TASK)
+def render_emails(email_ids: list[int]) -> dict[str, str]:
+    """Render these rows if they still wait "to render", then deliver the ones rendered."""
+    rendered = services.render_pending_emails(email_ids)
+    outcomes = services.deliver_emails(rendered) if rendered else {}
+    return {str(email_id): outcome.value for email_id, outcome in outcomes.items()}
+
+
 @shared_task(name="mail.tasks.dispatch_due_emails")
 def dispatch_due_emails() -> dict:
     """Beat's periodic job: render rows left "to render" (their writer died after its commit),

@@ -13,8 +13,9 @@ each other, but not the key-share locks PostgreSQL takes when another row refere
 (a new category, a registration's deferred foreign-key check), so they block nothing else.
 
 Side effects. Each change writes a `RegistrationHistory` row and queues its e-mails through
-`registrations/emails.py` in the same transaction; the outbox sends them only after commit, so
-a rolled-back change sends nothing.
+`registrations/emails.py` in the same transaction, as outbox rows carrying only their intent:
+nothing is rendered under the event lock. The outbox renders and sends them after commit, so
+a rolled-back change sends nothing and a committed one always gets its e-mails.
 """
 
 import secrets

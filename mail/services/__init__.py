@@ -15,8 +15,9 @@ The path of one e-mail:
    lease (the task's hard time limit and a margin) has passed.
 
 A caller holding locks others wait for queues ``EmailIntent``s instead
-(``queue_emails_to_render``): its transaction writes rows "to render" with their intent, and the
-rendering happens after commit, in that process or, if it died, in the dispatcher's next run.
+(``queue_emails_to_render``): its transaction writes rows "to render" with their intent, and after
+commit the ``mail.tasks.render_emails`` task renders and delivers them in a worker (or, if
+that hand-off never happened, the dispatcher's next run renders them).
 
 So the database, not the broker, is the record of what still has to go out.
 
@@ -32,6 +33,7 @@ from .delivery import (
 )
 from .queueing import (
     DELIVER_EMAILS_TASK,
+    RENDER_EMAILS_TASK,
     EmailAttachment,
     EmailIntent,
     ResendOutcome,
@@ -45,6 +47,7 @@ from .queueing import (
 
 __all__ = [
     "DELIVER_EMAILS_TASK",
+    "RENDER_EMAILS_TASK",
     "DeliveryOutcome",
     "EmailAttachment",
     "EmailIntent",

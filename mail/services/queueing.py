@@ -31,6 +31,7 @@ SUBJECT_MAX_LENGTH = OutgoingEmail._meta.get_field("subject").max_length
 # The delivery task, by name: the tasks module imports these services, so the services address
 # the task through Celery's registry instead of importing it back (imports flow one way).
 DELIVER_EMAILS_TASK = "mail.tasks.deliver_emails"
+RENDER_EMAILS_TASK = "mail.tasks.render_emails"
 
 _thread = threading.local()
 
@@ -186,9 +187,10 @@ def queue_emails_to_render(intents: Sequence[EmailIntent]) -> list[OutgoingEmail
 
     Side effects, in order: the rows, inserted in one statement in the caller's transaction, in
     status "to render" with their intent (so a committed change always has its e-mails, even if
-    the process dies right after the commit); after commit (``on_commit(robust=True)``) this
-    process renders them (``render_pending_emails``) and hands them to the delivery task. If it
-    cannot — it died, rendering raised, the broker is down — the periodic dispatcher renders
+    the process dies right after the commit); after commit (``on_commit(robust=True)``) their
+    ids go to the rendering task, which renders them in a worker (``render_pending_emails``)
+    and delivers them: the request that queued them spends no time on templates or MIME. If
+    that never happens — the process died, the broker is down — the periodic dispatcher renders
     what is left and delivers it. A row that cannot be rendered is marked failed with the
     reason, where the staff see it; it never fails the caller's transaction.
     """
@@ -222,7 +224,7 @@ def queue_emails_to_render(intents: Sequence[EmailIntent]) -> list[OutgoingEmail
     if not rows:
         return rows
     OutgoingEmail.objects.bulk_create(rows)
-    transaction.on_commit(partial(_render_and_hand_off, [row.pk for row in rows]), robust=True)
+    transaction.on_commit(partial(_hand_off_to_render, [row.pk for row in rows]), robust=True)
     return rows
 
 
@@ -283,8 +285,9 @@ def render_pending_emails(email_ids: Sequence[int] | None = None) -> list[int]:
     return rendered
 
 
-def _render_and_hand_off(email_ids: list[int]) -> None:
-    hand_off(render_pending_emails(email_ids))
+def _hand_off_to_render(email_ids: list[int]) -> None:
+    # By name, as for delivery: the tasks module imports these services, not the reverse.
+    current_app.signature(RENDER_EMAILS_TASK, args=(email_ids,)).delay()
 
 
 def _render_intent(email: OutgoingEmail) -> None:
@@ -354,7 +357,7 @@ def resend_email(email: OutgoingEmail, *, acting_user) -> ResendOutcome:
             logger.info(
                 "E-mail %s (%s) queued for rendering again by %s", email.pk, email.kind, acting_user
             )
-            transaction.on_commit(partial(_render_and_hand_off, [email.pk]), robust=True)
+            transaction.on_commit(partial(_hand_off_to_render, [email.pk]), robust=True)
             return ResendOutcome.QUEUED
         email.status = Status.QUEUED
         email.attempts = 0
