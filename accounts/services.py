@@ -14,7 +14,6 @@ PROFILE_FIELDS = frozenset(
 )
 
 
-@transaction.atomic
 def update_profile(
     user: User, *, channel: str, acting_user: User | None = None, **fields
 ) -> DelegateProfile:
@@ -30,6 +29,11 @@ def update_profile(
     `channel` (a `ProfileHistory.Channel`) and each changed field's old and new value. A save
     that changes nothing writes neither.
 
+    A save that changes nothing takes no lock and no savepoint: the stored profile is read and
+    compared first, and only a real change goes on to lock and write (the user's
+    `delegate_profile` is set to the profile returned either way, so a caller reading it next,
+    as registering does, reads no row again).
+
     Locking: the user's row first (FOR NO KEY UPDATE), then the profile. A first-time delegate
     has no profile row to lock, so two concurrent calls (a double-clicked Register) would both
     insert and one would fail on the unique user; the lock on the parent row makes the second
@@ -42,12 +46,34 @@ def update_profile(
     if unknown:
         raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
     ProfileHistory.Channel(channel)  # a ValueError for a channel the history cannot name
-    # Lock the parent row: a lock on the profile alone locks nothing when it does not exist yet.
-    User.objects.select_for_update(no_key=True).only("pk").get(pk=user.pk)
-    profile = DelegateProfile.objects.select_for_update().filter(user=user).first()
-    created = profile is None
-    if created:
-        profile = DelegateProfile(user=user)
+    current = DelegateProfile.objects.filter(user=user).first()
+    if current is not None and not _apply(current, fields):
+        user.delegate_profile = current
+        return current
+    with transaction.atomic():
+        # Lock the parent row: a lock on the profile alone locks nothing when it does not
+        # exist yet.
+        User.objects.select_for_update(no_key=True).only("pk").get(pk=user.pk)
+        profile = DelegateProfile.objects.select_for_update().filter(user=user).first()
+        created = profile is None
+        if created:
+            profile = DelegateProfile(user=user)
+        changes = _apply(profile, fields, created=created)
+        if created:
+            profile.save()
+        elif changes:
+            profile.save(update_fields=[*changes, "updated_at"])
+        if changes:
+            ProfileHistory.objects.create(
+                user=user, actor=acting_user, channel=channel, changes=changes
+            )
+    user.delegate_profile = profile
+    return profile
+
+
+def _apply(profile: DelegateProfile, fields: dict, *, created: bool = False) -> dict:
+    """Set `fields` on `profile`, validate, and return the changes as the history records them
+    ({name: {"old", "new"}}); raises ValidationError for a bad value."""
     old = {name: _json_value(getattr(profile, name)) for name in fields}
     for name, value in fields.items():
         setattr(profile, name, value)
@@ -56,20 +82,11 @@ def update_profile(
     else:
         profile.full_clean(exclude=PROFILE_FIELDS - set(fields) | {"user"})
     # Compared after cleaning, so "+7 701 234 5678" and the stored "+77012345678" are one value.
-    changes = {
+    return {
         name: {"old": old[name], "new": _json_value(getattr(profile, name))}
         for name in fields
         if old[name] != _json_value(getattr(profile, name))
     }
-    if created:
-        profile.save()
-    elif changes:
-        profile.save(update_fields=[*changes, "updated_at"])
-    if changes:
-        ProfileHistory.objects.create(
-            user=user, actor=acting_user, channel=channel, changes=changes
-        )
-    return profile
 
 
 def _json_value(value):

@@ -9,6 +9,15 @@ page is rate-limited, as it should be). Starts gunicorn (bin/web, 2 workers, pro
 settings). Each delegate loads the registration form and submits it, CONCURRENCY at a time.
 In the same run, the same delegates load and POST a bare authenticated view that inserts one
 row (the baseline). Progress goes to stderr; the last line on stdout is one JSON object.
+
+Two figures are measured in this process, on the quiet server before the load:
+- form_render_ms: the registration form's GET through the whole Django stack (middleware, view,
+  template), median of 20 after a warm-up;
+- event_lock_ms: how long one registration holds its event's row lock, from the moment the lock
+  is granted to the commit, for LOCK_SAMPLES registrations made as the form makes them (profile
+  unchanged, then register_delegate, in one transaction) one after another on another event.
+  lock_bound_per_second (1000 / its median) is the ceiling of registrations per second for one
+  event, however many workers serve it.
 """
 
 import sys
@@ -38,6 +47,7 @@ from tests.processes import free_port
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_DATABASE", "minex_bench_register")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/11")
+LOCK_SAMPLES = 40
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -112,6 +122,69 @@ class Client:
                 name, _, rest = value.partition("=")
                 self.cookies[name] = rest.split(";", 1)[0]
         return response.status, text
+
+
+def measure_form_render(path: str, session_key: str, samples: int = 20) -> float:
+    """Median milliseconds of the form's GET through Django in this process (no HTTP)."""
+    from django.test import Client as DjangoClient
+
+    client = DjangoClient(HTTP_HOST="127.0.0.1")
+    client.cookies["sessionid"] = session_key
+    timings = []
+    for sample in range(samples + 3):
+        started = time.perf_counter()
+        response = client.get(path)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path}: {response.status_code}")
+        if sample >= 3:  # the first ones load templates and translations
+            timings.append(elapsed)
+    return statistics.median(timings) * 1000
+
+
+def measure_event_lock(samples: int) -> list[float]:
+    """Milliseconds each of `samples` registrations holds its event's row lock.
+
+    The lock is granted when the event's SELECT ... FOR NO KEY UPDATE returns, and released at
+    the commit; a callback registered before the service's own runs first after the commit."""
+    from django.db import connection, transaction
+    from django.utils import translation
+
+    from accounts.models import DelegateProfile, ProfileHistory, User
+    from accounts.services import update_profile
+    from registrations.services import register_delegate
+    from tests.factories import make_category, make_event
+
+    event = make_event(capacity=samples * 2, slug="bench-lock")
+    category = make_category(event, name_en="Delegate")
+    users = User.objects.bulk_create(
+        User(email=f"lock{n}@bench.minexforum.com") for n in range(samples)
+    )
+    DelegateProfile.objects.bulk_create(
+        DelegateProfile(user=user, first_name="Lock", last_name=f"No {n}", country="KZ")
+        for n, user in enumerate(users)
+    )
+    held = []
+    granted = []
+
+    def note_event_lock(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if 'FROM "events_event"' in sql and "FOR NO KEY UPDATE" in sql:
+            granted.append(time.perf_counter())
+        return result
+
+    with connection.execute_wrapper(note_event_lock), translation.override("en"):
+        for user in User.objects.filter(pk__in=[u.pk for u in users]).select_related(
+            "delegate_profile"
+        ):
+            granted.clear()
+            with transaction.atomic():
+                transaction.on_commit(lambda: held.append(time.perf_counter() - granted[0]))
+                update_profile(user, channel=ProfileHistory.Channel.REGISTRATION,
+                               acting_user=user, first_name="Lock", country="KZ")  # fmt: skip
+                register_delegate(event, delegate=user, category=category,
+                                  consent_privacy=True, language="en")  # fmt: skip
+    return [seconds * 1000 for seconds in held]
 
 
 def run_load(port: int, keys: list[str], concurrency: int, path: str, form: dict, ok: int):
@@ -204,14 +277,16 @@ def main() -> int:
         form = {"category": category_id, "first_name": "Delegate", "last_name": "Bench",
                 "country": "KZ", "consent_privacy": "on",
                 "privacy_policy_version": current_privacy_policy().version}  # fmt: skip
+        form_path = f"/en/events/{slug}/register/"
+        say("Form render and event lock, measured in this process…")
+        form_render_ms = measure_form_render(form_path, keys[0])
+        lock_ms = measure_event_lock(LOCK_SAMPLES)
         say(f"Baseline: bare authenticated POST, {args.concurrency} at a time…")
         bare_seconds, bare_latencies, bare_errors = run_load(
             port, keys, args.concurrency, "/bench/bare/", {}, ok=204
         )
         say(f"Registration form: {args.concurrency} at a time…")
-        seconds, latencies, errors = run_load(
-            port, keys, args.concurrency, f"/en/events/{slug}/register/", form, ok=302
-        )
+        seconds, latencies, errors = run_load(port, keys, args.concurrency, form_path, form, ok=302)
     finally:
         os.killpg(web.pid, 15)
         web.wait(timeout=20)
@@ -221,7 +296,8 @@ def main() -> int:
     from registrations.models import Registration
 
     counts = dict(
-        Registration.objects.values_list("status")
+        Registration.objects.filter(event__slug=slug)
+        .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
@@ -245,6 +321,13 @@ def main() -> int:
         "duplicates": duplicates,
         "bare_per_second": round(bare_per_second, 1),
         "ratio_to_bare_view": round(per_second / bare_per_second, 3) if bare_per_second else None,
+        "p99_over_p50": round(percentile(latencies, 0.99) / statistics.median(latencies), 2)
+        if latencies
+        else None,
+        "form_render_ms": round(form_render_ms, 1),
+        "event_lock_ms": round(statistics.median(lock_ms), 2),
+        "event_lock_p99_ms": round(percentile(lock_ms, 0.99), 2),
+        "lock_bound_per_second": round(1000 / statistics.median(lock_ms), 1),
     }
     print(json.dumps(result))
     return 0

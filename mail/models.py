@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 class OutgoingEmail(models.Model):
     class Status(models.TextChoices):
+        # Written with its intent only (render_intent): rendered after the writer's commit,
+        # outside its locks, and queued then. Delivery never sees a row in this state.
+        RENDERING = "rendering", _("To render")
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
@@ -18,6 +21,7 @@ class OutgoingEmail(models.Model):
         """Why the last attempt did not deliver the e-mail ("" when it did, or none was made)."""
 
         NONE = "", _("None")
+        RENDERING = "rendering", _("Could not be rendered")
         TEMPORARY = "temporary", _("Temporary (will retry)")
         PERMANENT = "permanent", _("Refused permanently")
         CONFIGURATION = "configuration", _("Mail configuration fault")
@@ -44,6 +48,10 @@ class OutgoingEmail(models.Model):
     prebuilt_message = models.BinaryField(
         _("message as sent"), null=True, blank=True, editable=False
     )
+    # What to render, for a row written before it was rendered (status "to render"): the
+    # template, the context builder's name and its JSON context of ids and plain values. Cleared
+    # once rendered; kept on a row whose rendering failed, so "resend" can render it again.
+    render_intent = models.JSONField(_("rendering intent"), null=True, blank=True, editable=False)
     # The message carries a credential (a password-reset link, a confirmation key, a sign-in
     # code): nobody but its recipient may read it. The admin never shows its body, it cannot be
     # resent (the person asks again), and its body is wiped once it is sent or has failed.

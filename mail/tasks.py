@@ -14,12 +14,22 @@ def deliver_emails(email_ids: list[int]) -> dict[str, str]:
     return {str(email_id): outcome.value for email_id, outcome in outcomes.items()}
 
 
+@shared_task(name=services.RENDER_EMAILS_TASK)
+def render_emails(email_ids: list[int]) -> dict[str, str]:
+    """Render these rows if they still wait "to render", then deliver the ones rendered."""
+    rendered = services.render_pending_emails(email_ids)
+    outcomes = services.deliver_emails(rendered) if rendered else {}
+    return {str(email_id): outcome.value for email_id, outcome in outcomes.items()}
+
+
 @shared_task(name="mail.tasks.dispatch_due_emails")
 def dispatch_due_emails() -> dict:
-    """Beat's periodic job: free rows stuck in "sending", then hand due rows to the workers."""
+    """Beat's periodic job: render rows left "to render" (their writer died after its commit),
+    free rows stuck in "sending", then hand due rows to the workers."""
+    rendered = services.render_pending_emails()
     released = services.release_stuck_emails()
     dispatched = services.dispatch_due_emails()
-    return {"released": released, "dispatched": dispatched}
+    return {"rendered": len(rendered), "released": released, "dispatched": dispatched}
 
 
 @worker_process_shutdown.connect

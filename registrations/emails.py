@@ -1,7 +1,10 @@
 """The e-mails a registration change sends, queued through the outbox (mail.services).
 
-Called by registrations/services.py inside its transaction: `queue_email` writes the outbox row
-now and hands it to the delivery task only after commit. Delegates get their e-mail in the
+Called by registrations/services.py inside its transaction, which holds the event's row lock:
+each e-mail is queued as an intent (`EmailIntent`: the template and the registration's id), one
+outbox row "to render" written in that transaction; the outbox renders it after commit, outside
+the lock, with `build_context` below (registered in `RegistrationsConfig.ready`), and delivers
+it. So the e-mail shows the registration as it is once committed. Delegates get their e-mail in the
 language of their registration; the secretariat in the site's default language. Replies to a
 delegate's e-mail reach the event's secretariat.
 """
@@ -14,13 +17,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DelegateProfile
-from mail.services import EmailAttachment, queue_email
+from mail.services import EmailAttachment, EmailIntent, queue_emails_to_render
 
 from .calendar import CALENDAR_MIMETYPE, calendar_filename, registration_calendar
 from .models import Registration
 from .selectors import waitlist_position
 
 TEMPLATE_DIR = "registrations/emails"
+# The name the outbox knows this module's context builder by.
+CONTEXT_BUILDER = "registrations.registration"
 
 # The delegate's e-mail for each status a registration can reach.
 _STATUS_TEMPLATES = {
@@ -58,6 +63,17 @@ class SecretariatChange(models.TextChoices):
     DETAILS_UPDATED = "details_updated", _("Registration details changed")
 
 
+def send_registration_emails(registration: Registration) -> None:
+    """A new registration's two e-mails, queued together (one outbox insert): the delegate's
+    for its status (`send_status_email`) and the secretariat's notification."""
+    queue_emails_to_render(
+        [
+            _delegate_intent(registration, status_template(registration)),
+            _secretariat_intent(registration, change=SecretariatChange.NEW),
+        ]
+    )
+
+
 def send_status_email(
     registration: Registration, *, reason: str = "", new_account: bool = False
 ) -> None:
@@ -69,11 +85,13 @@ def send_status_email(
     now (`register_on_behalf`); the e-mail says so and links to the password-reset page in
     their language. No reset key here: a key is a credential, sent only in allauth's own
     e-mail, which the outbox keeps secret."""
-    extra = {"reason": reason, "new_account": new_account}
-    if new_account:
-        with translation.override(registration.language):
-            extra["password_reset_url"] = settings.SITE_URL + reverse("account_reset_password")
-    _queue_for_delegate(registration, status_template(registration), **extra)
+    intent = _delegate_intent(
+        registration,
+        status_template(registration),
+        reason=reason,
+        new_account=new_account,
+    )
+    queue_emails_to_render([intent])
 
 
 def status_template(registration: Registration) -> str:
@@ -84,7 +102,7 @@ def status_template(registration: Registration) -> str:
 def send_promoted_email(registration: Registration) -> None:
     """Tell the delegate a place came free for them: confirmed now (with the calendar file),
     or pending the secretariat's approval."""
-    _queue_for_delegate(registration, "promoted")
+    queue_emails_to_render([_delegate_intent(registration, "promoted")])
 
 
 def notify_secretariat(
@@ -93,22 +111,78 @@ def notify_secretariat(
     """Tell the event's secretariat about a new registration or a change: the delegate's
     details, the category, whether approval or a visa letter is needed, and a link to the
     registration in the admin."""
-    # The admin lives under the language prefix: link to it in the secretariat's language.
-    with translation.override(settings.LANGUAGE_CODE):
-        admin_url = settings.SITE_URL + reverse(
-            "admin:registrations_registration_change", args=[registration.pk]
+    queue_emails_to_render([_secretariat_intent(registration, change=change, changes=changes)])
+
+
+def build_context(values: dict) -> tuple[dict, tuple[EmailAttachment, ...]]:
+    """The template context and attachments of an e-mail queued by this module, from its
+    intent's JSON `values`; run by the outbox after commit, in the e-mail's language."""
+    registration = Registration.objects.select_related("event__forum", "category").get(
+        pk=values["registration"]
+    )
+    context = {**_context(registration), **values.get("extra", {})}
+    if values.get("new_account"):
+        context["password_reset_url"] = settings.SITE_URL + reverse("account_reset_password")
+    change = values.get("change")
+    if change:
+        with translation.override(settings.LANGUAGE_CODE):
+            # The admin lives under the language prefix: link to it in the secretariat's.
+            admin_url = settings.SITE_URL + reverse(
+                "admin:registrations_registration_change", args=[registration.pk]
+            )
+        context.update(
+            change=change,
+            change_label=SecretariatChange(change).label,
+            changes=_labelled_changes(values.get("changes") or {}),
+            admin_url=admin_url,
         )
-    queue_email(
+    attachments = ()
+    if values.get("calendar"):
+        attachments = (
+            EmailAttachment(
+                filename=calendar_filename(registration),
+                content=registration_calendar(registration),
+                mimetype=CALENDAR_MIMETYPE,
+            ),
+        )
+    return context, attachments
+
+
+def _delegate_intent(registration: Registration, name: str, **extra) -> EmailIntent:
+    new_account = extra.pop("new_account", False)
+    return EmailIntent(
+        to=registration.email,
+        language=registration.language,
+        kind=f"registration.{name}",
+        template=f"{TEMPLATE_DIR}/{name}",
+        builder=CONTEXT_BUILDER,
+        context={
+            "registration": registration.pk,
+            "extra": {**extra, "new_account": new_account},
+            "new_account": new_account,
+            # Decided now, from the status the e-mail announces: the calendar file goes with
+            # a confirmation, whatever happens to the registration before it is rendered.
+            "calendar": registration.status == Registration.Status.CONFIRMED
+            and name in ("confirmed", "promoted"),
+        },
+        related=registration,
+        reply_to=registration.event.secretariat_address,
+    )
+
+
+def _secretariat_intent(
+    registration: Registration, *, change: str, changes: dict | None = None
+) -> EmailIntent:
+    return EmailIntent(
         to=registration.event.secretariat_address,
         language=settings.LANGUAGE_CODE,
         kind=f"registration.secretariat.{change}",
         template=f"{TEMPLATE_DIR}/secretariat_notification",
+        builder=CONTEXT_BUILDER,
         context={
-            **_context(registration),
-            "change": change,
-            "change_label": SecretariatChange(change).label,
-            "changes": _labelled_changes(changes or {}),
-            "admin_url": admin_url,
+            "registration": registration.pk,
+            "change": SecretariatChange(change).value,
+            "changes": changes or {},
         },
         related=registration,
         reply_to=registration.email,
@@ -117,7 +191,7 @@ def notify_secretariat(
 
 def _labelled_changes(changes: dict) -> list[dict]:
     """The history's {field: {"old", "new"}} with each field's verbose name, which the template
-    renders in the secretariat's language (queue_email renders inside that language)."""
+    renders in the secretariat's language (the outbox renders inside that language)."""
     return [
         {
             "label": Registration._meta.get_field(name).verbose_name,
@@ -126,28 +200,6 @@ def _labelled_changes(changes: dict) -> list[dict]:
         }
         for name, change in changes.items()
     ]
-
-
-def _queue_for_delegate(registration: Registration, name: str, **extra) -> None:
-    attachments = ()
-    if registration.status == Registration.Status.CONFIRMED and name in ("confirmed", "promoted"):
-        attachments = (
-            EmailAttachment(
-                filename=calendar_filename(registration),
-                content=registration_calendar(registration),
-                mimetype=CALENDAR_MIMETYPE,
-            ),
-        )
-    queue_email(
-        to=registration.email,
-        language=registration.language,
-        kind=f"registration.{name}",
-        template=f"{TEMPLATE_DIR}/{name}",
-        context={**_context(registration), **extra},
-        related=registration,
-        reply_to=registration.event.secretariat_address,
-        attachments=attachments,
-    )
 
 
 def _context(registration: Registration) -> dict:

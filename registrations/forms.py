@@ -17,7 +17,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from accounts.models import DelegateProfile, latin_name_validator
 from legal.policies import current_privacy_policy
 from minex.countries import country_choices
-from minex.widgets import LongSelect
+from minex.widgets import LongSelect, PythonWidgetRenderer
 
 from . import rules
 from .models import DelegateCategory, Registration
@@ -183,6 +183,9 @@ class NeedsMixin(forms.Form):
 
 class RegistrationForm(DelegateDetailsMixin, NeedsMixin, VisaMixin):
     """Everything a delegate gives to register for one event, on one page."""
+
+    # Inputs and text areas written in Python: the page renders ~16 fields on every visit.
+    default_renderer = PythonWidgetRenderer
 
     how_heard = forms.ChoiceField(
         label=_("How did you hear about the forum?"),

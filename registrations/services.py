@@ -13,8 +13,9 @@ each other, but not the key-share locks PostgreSQL takes when another row refere
 (a new category, a registration's deferred foreign-key check), so they block nothing else.
 
 Side effects. Each change writes a `RegistrationHistory` row and queues its e-mails through
-`registrations/emails.py` in the same transaction; the outbox sends them only after commit, so
-a rolled-back change sends nothing.
+`registrations/emails.py` in the same transaction, as outbox rows carrying only their intent:
+nothing is rendered under the event lock. The outbox renders and sends them after commit, so
+a rolled-back change sends nothing and a committed one always gets its e-mails.
 """
 
 import secrets
@@ -189,82 +190,125 @@ def register_delegate(
     )
     actor = acting_user or delegate
 
-    with transaction.atomic():
-        event, category = _lock_event_and_category(event, category)
-
-        existing = selectors.active_registration(event, delegate)
-        if existing is not None:
-            return existing, False
-
-        now = timezone.now()
-        if not override_window:
-            if event.registration_state(now) != Event.RegistrationState.OPEN:
-                raise RegistrationClosed()
-            if not category.is_open:
-                raise CategoryClosed()
-
-        occupancy = _occupancy(event, category)
-        status = _status_for_new_registration(event, category, occupancy, override_capacity)
-
-        policy = current_privacy_policy()
-        registration = Registration(
-            event=event,
-            category=category,
+    # No savepoint of its own inside a caller's transaction (the form's, with the profile):
+    # nothing in the block raises a refusal, it hands it out instead and it is raised after the
+    # block, so a caller that catches it keeps a usable transaction. The insert keeps its own
+    # savepoint (a reference drawn twice, a concurrent duplicate), the one savepoint here.
+    with transaction.atomic(savepoint=False):
+        outcome = _register_under_locks(
+            event,
             delegate=delegate,
-            status=status,
-            title=profile.title,
-            first_name=profile.first_name,
-            last_name=profile.last_name,
-            latin_name=profile.latin_name,
-            email=delegate.email,
-            job_title=profile.job_title,
-            organisation=profile.organisation,
-            country=profile.country,
-            phone=profile.phone,
-            **category_name_snapshot(category),
-            price=category.current_price(now),
-            currency=category.currency,
-            early_bird=category.is_early_bird(now),
-            dietary_needs=dietary_needs,
-            accessibility_needs=accessibility_needs,
-            visa_letter_needed=visa_letter_needed,
-            nationality=nationality,
-            how_heard=how_heard,
-            consent_privacy_at=now,
-            privacy_policy_version=policy.version,
-            consent_attendee_list=consent_attendee_list,
-            consent_marketing=consent_marketing,
+            category=category,
+            profile=profile,
+            actor=actor,
             language=language,
-            waitlisted_at=now if status == Status.WAITLISTED else None,
+            override_window=override_window,
+            override_capacity=override_capacity,
+            notify=notify,
+            details={
+                "consent_attendee_list": consent_attendee_list,
+                "consent_marketing": consent_marketing,
+                "dietary_needs": dietary_needs,
+                "accessibility_needs": accessibility_needs,
+                "visa_letter_needed": visa_letter_needed,
+                "nationality": nationality,
+                "how_heard": how_heard,
+            },
         )
-        # Field validators (lengths, the Latin name) run here; uniqueness and the other
-        # constraints are the database's job, under the locks we hold.
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def _register_under_locks(
+    event: Event,
+    *,
+    delegate: User,
+    category: DelegateCategory,
+    profile: DelegateProfile,
+    actor: User,
+    language: str,
+    override_window: bool,
+    override_capacity: bool,
+    notify: bool,
+    details: dict,
+) -> tuple[Registration, bool] | RegistrationError | ValidationError:
+    """register_delegate's locked part: returns the outcome, or the refusal to raise once the
+    caller has left its atomic block. Only the decision and the inserts happen under the
+    event lock; the e-mails are rendered after commit (`emails`, through the outbox)."""
+    event, category = _lock_event_and_category(event, category)
+
+    existing = selectors.active_registration(event, delegate)
+    if existing is not None:
+        return existing, False
+
+    now = timezone.now()
+    if not override_window:
+        if event.registration_state(now) != Event.RegistrationState.OPEN:
+            return RegistrationClosed()
+        if not category.is_open:
+            return CategoryClosed()
+
+    occupancy = _occupancy(event, category)
+    try:
+        status = _status_for_new_registration(event, category, occupancy, override_capacity)
+    except RegistrationError as refusal:
+        return refusal
+
+    registration = Registration(
+        event=event,
+        category=category,
+        delegate=delegate,
+        status=status,
+        title=profile.title,
+        first_name=profile.first_name,
+        last_name=profile.last_name,
+        latin_name=profile.latin_name,
+        email=delegate.email,
+        job_title=profile.job_title,
+        organisation=profile.organisation,
+        country=profile.country,
+        phone=profile.phone,
+        **category_name_snapshot(category),
+        price=category.current_price(now),
+        currency=category.currency,
+        early_bird=category.is_early_bird(now),
+        **details,
+        consent_privacy_at=now,
+        privacy_policy_version=current_privacy_policy().version,
+        language=language,
+        waitlisted_at=now if status == Status.WAITLISTED else None,
+    )
+    # Field validators (lengths, the Latin name) run here; uniqueness and the other
+    # constraints are the database's job, under the locks we hold.
+    try:
         registration.full_clean(
             exclude=["reference", "event", "category", "delegate"],
             validate_unique=False,
             validate_constraints=False,
         )
-        try:
-            _insert_with_unique_reference(registration)
-        except IntegrityError as error:
-            # Another transaction registered the same delegate without waiting for our lock
-            # (only possible for a caller that bypassed this service): return its row.
-            if _constraint_name(error) != _ONE_ACTIVE_CONSTRAINT:
-                raise
-            return selectors.active_registration(event, delegate), False
+    except ValidationError as error:
+        return error
+    try:
+        _insert_with_unique_reference(registration)
+    except IntegrityError as error:
+        # Another transaction registered the same delegate without waiting for our lock
+        # (only possible for a caller that bypassed this service): return its row.
+        if _constraint_name(error) != _ONE_ACTIVE_CONSTRAINT:
+            raise
+        return selectors.active_registration(event, delegate), False
 
-        details = {}
-        if override_window:
-            details["override_window"] = True
-        if override_capacity:
-            details["override_capacity"] = True
-        if actor.pk != delegate.pk:
-            details["on_behalf_of_delegate"] = True
-        _record(registration, actor=actor, action=Action.REGISTERED, to_status=status, **details)
+    overrides = {}
+    if override_window:
+        overrides["override_window"] = True
+    if override_capacity:
+        overrides["override_capacity"] = True
+    if actor.pk != delegate.pk:
+        overrides["on_behalf_of_delegate"] = True
+    _record(registration, actor=actor, action=Action.REGISTERED, to_status=status, **overrides)
 
-        if notify:
-            emails.send_status_email(registration)
-            emails.notify_secretariat(registration, change=emails.SecretariatChange.NEW)
+    if notify:
+        emails.send_registration_emails(registration)
     return registration, True
 
 

@@ -44,10 +44,13 @@ def _profile_initial(user) -> dict:
 @limit_posts_per_user("delegate_forms")
 def register(request, slug):
     event = get_public_event(slug)
-    existing = selectors.active_registration(event, request.user)
+    # A submission skips this read: the service looks for the registration again under the
+    # event lock anyway, and hands it back (created=False) when there is one.
+    existing = (
+        None if request.method == "POST" else selectors.active_registration(event, request.user)
+    )
     if existing is not None:
-        messages.info(request, _("You are already registered for this forum."))
-        return redirect("registration_detail", reference=existing.reference)
+        return _already_registered(request, existing)
 
     state = event.registration_state()
     categories = selectors.open_categories(event)
@@ -68,13 +71,15 @@ def register(request, slug):
         status = 400
         if form.is_valid():
             try:
-                registration = _register(request, event, form)
+                registration, created = _register(request, event, form)
             except services.RegistrationError as refusal:
                 form.add_error(None, refusal.message)
                 status = 409
             except ValidationError as error:
                 _attach_errors(form, error)
             else:
+                if not created:
+                    return _already_registered(request, registration)
                 return redirect("registration_done", reference=registration.reference)
     context = {
         "event": event,
@@ -88,7 +93,12 @@ def register(request, slug):
     return render(request, "registrations/register.html", context, status=status)
 
 
-def _register(request, event, form) -> Registration:
+def _already_registered(request, registration):
+    messages.info(request, _("You are already registered for this forum."))
+    return redirect("registration_detail", reference=registration.reference)
+
+
+def _register(request, event, form) -> tuple[Registration, bool]:
     """Save the profile part and register, as one unit: a refusal leaves the profile as it was.
 
     The registration's e-mails come in the page's language, which becomes the profile's
@@ -101,7 +111,7 @@ def _register(request, event, form) -> Registration:
             preferred_language=get_language(),
             **form.profile_values(),
         )
-        registration, _created = services.register_delegate(
+        registration, created = services.register_delegate(
             event,
             delegate=request.user,
             category=form.cleaned_data["category"],
@@ -109,7 +119,7 @@ def _register(request, event, form) -> Registration:
             language=get_language(),
             **form.registration_values(),
         )
-    return registration
+    return registration, created
 
 
 def _attach_errors(form, error: ValidationError) -> None:

@@ -14,6 +14,11 @@ The path of one e-mail:
    ``release_stuck_emails`` frees rows left in "sending" by a worker that died, once their
    lease (the task's hard time limit and a margin) has passed.
 
+A caller holding locks others wait for queues ``EmailIntent``s instead
+(``queue_emails_to_render``): its transaction writes rows "to render" with their intent, and after
+commit the ``mail.tasks.render_emails`` task renders and delivers them in a worker (or, if
+that hand-off never happened, the dispatcher's next run renders them).
+
 So the database, not the broker, is the record of what still has to go out.
 
 Imports flow one way: ``mail.tasks`` imports these services; the services publish the delivery
@@ -28,22 +33,32 @@ from .delivery import (
 )
 from .queueing import (
     DELIVER_EMAILS_TASK,
+    RENDER_EMAILS_TASK,
     EmailAttachment,
+    EmailIntent,
     ResendOutcome,
     queue_email,
+    queue_emails_to_render,
     queue_rendered_email,
+    register_context_builder,
+    render_pending_emails,
     resend_email,
 )
 
 __all__ = [
     "DELIVER_EMAILS_TASK",
+    "RENDER_EMAILS_TASK",
     "DeliveryOutcome",
     "EmailAttachment",
+    "EmailIntent",
     "ResendOutcome",
     "deliver_emails",
     "dispatch_due_emails",
     "queue_email",
+    "queue_emails_to_render",
     "queue_rendered_email",
+    "register_context_builder",
     "release_stuck_emails",
+    "render_pending_emails",
     "resend_email",
 ]

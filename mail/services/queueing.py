@@ -4,9 +4,10 @@ import base64
 import enum
 import logging
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from email.utils import make_msgid, parseaddr
+from functools import partial
 
 from celery import current_app
 from django.conf import settings
@@ -30,6 +31,7 @@ SUBJECT_MAX_LENGTH = OutgoingEmail._meta.get_field("subject").max_length
 # The delivery task, by name: the tasks module imports these services, so the services address
 # the task through Celery's registry instead of importing it back (imports flow one way).
 DELIVER_EMAILS_TASK = "mail.tasks.deliver_emails"
+RENDER_EMAILS_TASK = "mail.tasks.render_emails"
 
 _thread = threading.local()
 
@@ -39,6 +41,39 @@ class EmailAttachment:
     filename: str
     content: bytes
     mimetype: str
+
+
+@dataclass(frozen=True)
+class EmailIntent:
+    """An e-mail to render after the current transaction commits (``queue_emails_to_render``).
+
+    ``builder`` names a context builder registered with ``register_context_builder``;
+    ``context`` is what it gets: ids and plain JSON values only, never model instances or lazy
+    translation strings, because the row may be rendered by another process, later.
+    """
+
+    to: str
+    language: str
+    kind: str
+    template: str
+    builder: str
+    context: dict = field(default_factory=dict)
+    related: models.Model | None = None
+    reply_to: str = ""
+
+
+# A context builder turns an intent's JSON context into the template context and the
+# attachments; it runs inside translation.override(<the e-mail's language>).
+ContextBuilder = Callable[[dict], tuple[dict, Sequence[EmailAttachment]]]
+_CONTEXT_BUILDERS: dict[str, ContextBuilder] = {}
+
+
+def register_context_builder(name: str, builder: ContextBuilder) -> None:
+    """Make ``builder`` available to rows queued with ``EmailIntent(builder=name)``.
+
+    Apps register theirs in ``AppConfig.ready`` so the web process and every worker know them.
+    """
+    _CONTEXT_BUILDERS[name] = builder
 
 
 class ResendOutcome(enum.StrEnum):
@@ -143,6 +178,137 @@ def queue_rendered_email(
     return email
 
 
+def queue_emails_to_render(intents: Sequence[EmailIntent]) -> list[OutgoingEmail]:
+    """Queue e-mails whose rendering waits until the current transaction has committed.
+
+    For a caller holding locks others wait for (a registration holds its event's row lock):
+    the transaction writes only the intent, and the templates, the attachments and the MIME
+    message are built after commit, outside the lock.
+
+    Side effects, in order: the rows, inserted in one statement in the caller's transaction, in
+    status "to render" with their intent (so a committed change always has its e-mails, even if
+    the process dies right after the commit); after commit (``on_commit(robust=True)``) their
+    ids go to the rendering task, which renders them in a worker (``render_pending_emails``)
+    and delivers them: the request that queued them spends no time on templates or MIME. If
+    that never happens — the process died, the broker is down — the periodic dispatcher renders
+    what is left and delivers it. A row that cannot be rendered is marked failed with the
+    reason, where the staff see it; it never fails the caller's transaction.
+    """
+    rows = []
+    for intent in intents:
+        validate_email(intent.to)
+        if intent.reply_to:
+            validate_email(intent.reply_to)
+        if intent.builder not in _CONTEXT_BUILDERS:
+            raise ValueError(f"No context builder named {intent.builder!r}.")
+        related = intent.related
+        rows.append(
+            OutgoingEmail(
+                recipient=intent.to,
+                language=_supported_language(intent.language),
+                kind=intent.kind,
+                reply_to=intent.reply_to,
+                message_id=_new_message_id(),
+                status=Status.RENDERING,
+                render_intent={
+                    "template": intent.template,
+                    "builder": intent.builder,
+                    "context": intent.context,
+                },
+                related_type=(
+                    ContentType.objects.get_for_model(related) if related is not None else None
+                ),
+                related_id=str(related.pk) if related is not None else "",
+            )
+        )
+    if not rows:
+        return rows
+    OutgoingEmail.objects.bulk_create(rows)
+    transaction.on_commit(partial(_hand_off_to_render, [row.pk for row in rows]), robust=True)
+    return rows
+
+
+def render_pending_emails(email_ids: Sequence[int] | None = None) -> list[int]:
+    """Render rows waiting in "to render" (these ids, or all of them) and queue them; return
+    the ids now queued.
+
+    Each row is rendered in its own short transaction under its row lock, skipping rows another
+    process holds (it is rendering them), so no row is rendered twice. Rendering happens in the
+    e-mail's language, from its intent, as ``queue_email`` would have rendered it then; the
+    message is built once here (``prebuilt_message``). A row that cannot be rendered or built
+    is marked failed (fault "could not be rendered") with the error, and keeps its intent.
+    Does not hand the rows to the delivery task: the caller does, or the dispatcher.
+    """
+    if email_ids is None:
+        email_ids = list(
+            OutgoingEmail.objects.filter(status=Status.RENDERING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    rendered = []
+    for email_id in email_ids:
+        with transaction.atomic():
+            email = (
+                OutgoingEmail.objects.select_for_update(skip_locked=True)
+                .filter(pk=email_id, status=Status.RENDERING)
+                .first()
+            )
+            if email is None:
+                continue
+            try:
+                _render_intent(email)
+                email.prebuilt_message = prebuild_message(email)
+            except Exception as error:  # any fault in a template or builder: recorded, not lost
+                logger.exception("E-mail %s (%s) could not be rendered", email.pk, email.kind)
+                email.status = Status.FAILED
+                email.fault = Fault.RENDERING
+                email.last_error = f"{type(error).__name__}: {error}"[:2000]
+                email.save(update_fields=["status", "fault", "last_error", "updated_at"])
+                continue
+            email.status = Status.QUEUED
+            email.render_intent = None
+            email.next_attempt_at = timezone.now()
+            email.save(
+                update_fields=[
+                    "subject",
+                    "body_text",
+                    "body_html",
+                    "attachments",
+                    "prebuilt_message",
+                    "status",
+                    "render_intent",
+                    "next_attempt_at",
+                    "updated_at",
+                ]
+            )
+            rendered.append(email.pk)
+    return rendered
+
+
+def _hand_off_to_render(email_ids: list[int]) -> None:
+    # By name, as for delivery: the tasks module imports these services, not the reverse.
+    current_app.signature(RENDER_EMAILS_TASK, args=(email_ids,)).delay()
+
+
+def _render_intent(email: OutgoingEmail) -> None:
+    intent = email.render_intent
+    builder = _CONTEXT_BUILDERS[intent["builder"]]
+    template = intent["template"]
+    with translation.override(email.language):
+        context, attachments = builder(intent["context"])
+        context = {**context, "site_url": settings.SITE_URL}
+        subject = _render_plain(f"{template}_subject.txt", context)
+        body_text = _render_plain(f"{template}.txt", context)
+        try:
+            body_html = get_template(f"{template}.html").render(context)
+        except TemplateDoesNotExist:
+            body_html = ""
+    email.subject = _single_line(subject, SUBJECT_MAX_LENGTH)
+    email.body_text = body_text.strip() + "\n"
+    email.body_html = body_html.strip()
+    email.attachments = [_stored_attachment(attachment) for attachment in attachments]
+
+
 def resend_email(email: OutgoingEmail, *, acting_user) -> ResendOutcome:
     """Send an e-mail again on a staff member's request (the admin's "resend" action).
 
@@ -182,6 +348,17 @@ def resend_email(email: OutgoingEmail, *, acting_user) -> ResendOutcome:
             _hand_off_after_commit(copy.pk)
             return ResendOutcome.COPIED
         previous_status = email.status
+        if email.render_intent is not None:
+            # Never rendered (its rendering failed): render it again, then deliver it.
+            email.status = Status.RENDERING
+            email.fault = Fault.NONE
+            email.last_error = ""
+            email.save(update_fields=["status", "fault", "last_error", "updated_at"])
+            logger.info(
+                "E-mail %s (%s) queued for rendering again by %s", email.pk, email.kind, acting_user
+            )
+            transaction.on_commit(partial(_hand_off_to_render, [email.pk]), robust=True)
+            return ResendOutcome.QUEUED
         email.status = Status.QUEUED
         email.attempts = 0
         email.next_attempt_at = timezone.now()

@@ -37,3 +37,9 @@ def test_tiny_registration_benchmark_run(private_redis):
     assert figures["duplicates"] == 0
     assert figures["registrations_per_second"] > 0
     assert figures["ratio_to_bare_view"] > 0
+    # Measured in the benchmark's own process: the form's render, how long one registration
+    # holds its event's lock, and the ceiling that puts on one event's registrations per second.
+    assert figures["form_render_ms"] > 0
+    assert 0 < figures["event_lock_ms"] <= figures["event_lock_p99_ms"]
+    assert figures["lock_bound_per_second"] > 0
+    assert figures["p99_over_p50"] >= 1

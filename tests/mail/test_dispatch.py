@@ -129,7 +129,7 @@ def test_dispatch_task_frees_stuck_rows_and_sends_due_ones(queue_test_message):
 
     result = dispatch_due_emails_task.apply().get()
 
-    assert result == {"released": 1, "dispatched": 2}
+    assert result == {"rendered": 0, "released": 1, "dispatched": 2}
     stuck.refresh_from_db()
     due.refresh_from_db()
     assert (stuck.status, stuck.attempts) == (Status.SENT, 2)

@@ -1,0 +1,69 @@
+"""The registration POST's cost: its queries, counted for a returning delegate."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import ProfileHistory
+from legal.policies import current_privacy_policy
+from mail.models import OutgoingEmail
+from registrations.models import Registration
+from tests.factories import make_category, make_delegate, make_event, make_registration
+
+# transaction=True: the view's transaction is a real one, as in production, not a savepoint
+# inside the test's; the count is what the database really sees.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The whole POST, session and user included: duplicated reads (event, category, the active
+# registration, the profile) or a profile rewrite that changes nothing push it past this.
+MAX_REGISTER_POST_QUERIES = 15
+
+
+def _returning_delegate():
+    """A delegate who registered for an earlier event; the form sends their profile unchanged."""
+    delegate = make_delegate(
+        first_name="Aigerim", last_name="Nurlanova", country="KZ", preferred_language="en"
+    )
+    make_registration(make_category(make_event()), delegate=delegate)
+    return delegate
+
+
+def test_register_post_for_returning_delegate_stays_within_query_budget(client):
+    delegate = _returning_delegate()
+    category = make_category(make_event())
+    client.force_login(delegate)
+    profile = delegate.delegate_profile
+    form = {
+        "category": str(category.pk),
+        "title": profile.title,
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        "latin_name": profile.latin_name,
+        "job_title": profile.job_title,
+        "organisation": profile.organisation,
+        "country": profile.country,
+        "phone": profile.phone,
+        "consent_privacy": "on",
+        "privacy_policy_version": current_privacy_policy().version,
+    }
+    history_before = ProfileHistory.objects.filter(user=delegate).count()
+    url = f"/en/events/{category.event.slug}/register/"
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, form)
+
+    assert response.status_code == 302
+    registration = Registration.objects.get(event=category.event, delegate=delegate)
+    assert registration.first_name == "Aigerim"
+    assert OutgoingEmail.objects.filter(related_id=str(registration.pk)).count() == 2
+    assert ProfileHistory.objects.filter(user=delegate).count() == history_before
+    # The request's own work, through its commit; what follows is after-commit (rendering the
+    # e-mails outside the lock, and the test settings' eager delivery).
+    statements = [query["sql"] for query in queries.captured_queries]
+    # BEGIN and COMMIT are not counted: every transaction has them.
+    through_commit = [
+        sql for sql in statements[: statements.index("COMMIT")] if sql not in ("BEGIN",)
+    ]
+    assert len(through_commit) <= MAX_REGISTER_POST_QUERIES, "\n".join(
+        statement[:160] for statement in through_commit
+    )
