@@ -7,7 +7,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.utils import make_msgid, parseaddr
-from functools import partial
 
 from celery import current_app
 from django.conf import settings
@@ -224,7 +223,7 @@ def queue_emails_to_render(intents: Sequence[EmailIntent]) -> list[OutgoingEmail
     if not rows:
         return rows
     OutgoingEmail.objects.bulk_create(rows)
-    transaction.on_commit(partial(_hand_off_to_render, [row.pk for row in rows]), robust=True)
+    transaction.on_commit(_render_after_commit([row.pk for row in rows]), robust=True)
     return rows
 
 
@@ -283,6 +282,17 @@ def render_pending_emails(email_ids: Sequence[int] | None = None) -> list[int]:
             )
             rendered.append(email.pk)
     return rendered
+
+
+def _render_after_commit(email_ids: list[int]):
+    """The on-commit callback handing these rows to the render task. A named function, not a
+    functools.partial: Django logs a failing robust callback by its ``__qualname__``, which a
+    partial lacks, so a broker outage would turn into an AttributeError (a 500)."""
+
+    def hand_off_to_render() -> None:
+        _hand_off_to_render(email_ids)
+
+    return hand_off_to_render
 
 
 def _hand_off_to_render(email_ids: list[int]) -> None:
@@ -357,7 +367,7 @@ def resend_email(email: OutgoingEmail, *, acting_user) -> ResendOutcome:
             logger.info(
                 "E-mail %s (%s) queued for rendering again by %s", email.pk, email.kind, acting_user
             )
-            transaction.on_commit(partial(_hand_off_to_render, [email.pk]), robust=True)
+            transaction.on_commit(_render_after_commit([email.pk]), robust=True)
             return ResendOutcome.QUEUED
         email.status = Status.QUEUED
         email.attempts = 0
