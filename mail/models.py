@@ -58,6 +58,9 @@ class OutgoingEmail(models.Model):
     secret = models.BooleanField(
         _("carries a credential"),
         default=False,
+        # A default in the database too: during a rolling deploy, processes still running the
+        # previous code insert outbox rows without this column.
+        db_default=False,
         editable=False,
         help_text=_(
             "A password-reset link, confirmation key or sign-in code: the content is hidden "

@@ -59,3 +59,21 @@ def test_migration_marks_existing_credentials_secret_and_leases_sending_rows(
     assert rows[queued_code].secret and "1-secret" in rows[queued_code].body_text
     assert not rows[sent_notice].secret and "1-secret" in rows[sent_notice].body_text
     assert rows[sending].sending_until == claimed_at + datetime.timedelta(seconds=600)
+
+
+@pytest.mark.django_db
+def test_an_outbox_insert_without_the_secret_column_still_works():
+    """Processes still running the code before `secret` existed (a rolling deploy) insert
+    rows without it: the database supplies False instead of refusing the insert."""
+    from mail.models import OutgoingEmail
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {OutgoingEmail._meta.db_table}"  # noqa: S608 - the table's own name
+            " (recipient, language, kind, subject, body_text, body_html, reply_to, message_id,"
+            " attachments, related_id, status, attempts, next_attempt_at, fault, last_error,"
+            " created_at, updated_at)"
+            " VALUES ('a@example.com', 'en', 'mail.test', 's', 'b', '', '', '<old@example.com>',"
+            " '[]', '', 'queued', 0, now(), '', '', now(), now())"
+        )
+    assert OutgoingEmail.objects.get(message_id="<old@example.com>").secret is False
