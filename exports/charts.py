@@ -60,10 +60,8 @@ def _nice_step(largest: float, parts: int) -> int:
     """A round step (1, 2 or 5 times a power of ten) cutting 0..largest into about `parts`."""
     raw = max(largest / parts, 1)
     power = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
-        if factor * power >= raw:
-            return int(factor * power)
-    return int(10 * power)  # pragma: no cover - the loop always returns
+    # raw < 10 * power by the definition of power, so 10 always qualifies.
+    return int(next(factor * power for factor in (1, 2, 5, 10) if factor * power >= raw))
 
 
 DAY_STEPS = (1, 2, 7, 14, 30, 60, 90, 180, 365)

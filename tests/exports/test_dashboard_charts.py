@@ -311,7 +311,10 @@ def test_top_ten_countries_in_the_pages_language_then_other(client, many_countri
 
 # The Russian forms, as the lead will add them to locale/ru: a catalogue of our own here, so
 # the test shows the template hands the count to gettext (three forms for Russian).
-RUSSIAN = "nplurals=4; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<12 || n%100>14) ? 1 : n%10==0 || (n%10>=5 && n%10<=9) || (n%100>=11 && n%100<=14)? 2 : 3);"  # noqa: E501
+RUSSIAN = (
+    "nplurals=4; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<12 || "
+    "n%100>14) ? 1 : n%10==0 || (n%10>=5 && n%10<=9) || (n%100>=11 && n%100<=14)? 2 : 3);"
+)
 TILE_FORMS = [
     ("dashboard tile", "registration", "registrations",
      ["регистрация", "регистрации", "регистраций", "регистрации"]),
