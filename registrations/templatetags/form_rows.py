@@ -1,5 +1,7 @@
-"""{% field_row field %}: one form field in the markup of templates/_field.html, written in
-Python. The registration form has ~16 fields; an include per field was a template render each."""
+"""{% field_row field %}: one form field (label, widget, help text, errors) in the site's
+markup, for every form a delegate sees (registration, change, profile, allauth's pages).
+Written in Python: the registration form has ~16 fields, and an include per field was a
+template render each."""
 
 from django import template
 from django.utils.html import conditional_escape, format_html
@@ -12,7 +14,7 @@ _REQUIRED = mark_safe(' <span class="required" aria-hidden="true">*</span>')
 
 @register.simple_tag
 def field_row(field):
-    """The same HTML as {% include "_field.html" %} for `field` (keep the two in step)."""
+    """The row for `field`: a checkbox before its label, any other widget after it."""
     checkbox = getattr(field.field.widget, "input_type", None) == "checkbox"
     classes = "field"
     if field.errors:
