@@ -46,7 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 
-from bench.register import TOKEN, Client, percentile, run_load
+from bench.register import TOKEN, Client, logged_in_delegates, percentile, run_load
 from tests.processes import free_port
 
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
@@ -232,31 +232,11 @@ def prepare(delegates: int) -> tuple[str, int, list[tuple[str, str]]]:
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from accounts.models import DelegateProfile, User
     from tests.factories import make_category, make_event
 
     event = make_event(capacity=delegates, slug="journey-forum", secretariat_email=SECRETARIAT)
     category = make_category(event, name_en="Delegate")
-    users = [User(email=f"delegate{n}@{DELEGATE_DOMAIN}") for n in range(delegates)]
-    for user in users:
-        user.set_unusable_password()  # they never log in through the form
-    users = User.objects.bulk_create(users)
-    DelegateProfile.objects.bulk_create(
-        DelegateProfile(user=user, first_name="Delegate", last_name=f"No {n}", country="KZ")
-        for n, user in enumerate(users)
-    )
-    delegates_and_keys = []
-    for user in users:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        delegates_and_keys.append((user.email, session.session_key))
-    return event.slug, category.pk, delegates_and_keys
+    return event.slug, category.pk, logged_in_delegates(delegates, DELEGATE_DOMAIN)
 
 
 class JourneyClient(Client):

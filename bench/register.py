@@ -68,20 +68,15 @@ def fresh_database(env: dict) -> None:
         conn.execute("CREATE TABLE bench_hit (id bigserial PRIMARY KEY, user_id bigint NOT NULL)")
 
 
-def prepare(delegates: int, capacity: int) -> tuple[str, int, list[str]]:
-    """The event, its category and the delegates' sessions; returns (slug, category id, keys)."""
-    import django
-
-    django.setup()
+def logged_in_delegates(count: int, domain: str) -> list[tuple[str, str]]:
+    """`count` delegates with a profile and a logged-in session each, made in bulk (Django set
+    up already); returns [(e-mail, session key)]. Shared with bench/journey.py."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.models import DelegateProfile, User
-    from tests.factories import make_category, make_event
 
-    event = make_event(capacity=capacity, waitlist_enabled=True, slug="bench-forum")
-    category = make_category(event, name_en="Delegate")
-    users = [User(email=f"delegate{n}@bench.minexforum.com") for n in range(delegates)]
+    users = [User(email=f"delegate{n}@{domain}") for n in range(count)]
     for user in users:
         user.set_unusable_password()  # they never log in through the form
     users = User.objects.bulk_create(users)
@@ -89,15 +84,28 @@ def prepare(delegates: int, capacity: int) -> tuple[str, int, list[str]]:
         DelegateProfile(user=user, first_name="Delegate", last_name=f"No {n}", country="KZ")
         for n, user in enumerate(users)
     )
-    keys = []
+    sessions = []
     for user in users:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        keys.append(session.session_key)
-    return event.slug, category.pk, keys
+        sessions.append((user.email, session.session_key))
+    return sessions
+
+
+def prepare(delegates: int, capacity: int) -> tuple[str, int, list[str]]:
+    """The event, its category and the delegates' sessions; returns (slug, category id, keys)."""
+    import django
+
+    django.setup()
+    from tests.factories import make_category, make_event
+
+    event = make_event(capacity=capacity, waitlist_enabled=True, slug="bench-forum")
+    category = make_category(event, name_en="Delegate")
+    sessions = logged_in_delegates(delegates, "bench.minexforum.com")
+    return event.slug, category.pk, [key for _email, key in sessions]
 
 
 class Client:
