@@ -113,3 +113,31 @@ def make_registration(
         category.event, delegate=delegate or make_delegate(), category=category, **values
     )
     return registration
+
+
+def registration_form_data(category, **overrides) -> dict:
+    """What a delegate posts on the registration form, for `category`; an override of None
+    leaves that field out (e.g. privacy_policy_version=None, as a tampered page would)."""
+    from legal.policies import current_privacy_policy
+
+    data = {
+        "category": str(category.pk),
+        "title": "dr",
+        "first_name": "Aigerim",
+        "last_name": "Nurlanova",
+        "latin_name": "Aigerim Nurlanova",
+        "job_title": "Chief Geologist",
+        "organisation": "Steppe Minerals LLP",
+        "country": "KZ",
+        "phone": "+77012345678",
+        "dietary_needs": "",
+        "accessibility_needs": "",
+        "nationality": "",
+        "how_heard": "colleague",
+        "consent_privacy": "on",
+        "consent_attendee_list": "on",
+        # The hidden input the form page carries: the version it showed (the current one).
+        "privacy_policy_version": current_privacy_policy().version,
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

@@ -14,7 +14,7 @@ from django.test import Client
 
 from mail.models import OutgoingEmail
 from registrations.models import Registration
-from tests.factories import make_category, make_delegate
+from tests.factories import make_category, make_delegate, registration_form_data
 from tests.processes import ROOT, VENV_BIN, free_port, running, wait_for_http, wait_until
 
 from .conftest import worker_environment
@@ -67,21 +67,7 @@ def _register(browser: Browser, category) -> int:
     policy = re.search(r'name="privacy_policy_version" value="([^"]+)"', page).group(1)
     status, page = browser.request(
         path,
-        {
-            "csrfmiddlewaretoken": token,
-            "category": str(category.pk),
-            "title": "dr",
-            "first_name": "Aigerim",
-            "last_name": "Nurlanova",
-            "latin_name": "Aigerim Nurlanova",
-            "job_title": "Chief Geologist",
-            "organisation": "Steppe Minerals LLP",
-            "country": "KZ",
-            "phone": "+77012345678",
-            "how_heard": "colleague",
-            "consent_privacy": "on",
-            "privacy_policy_version": policy,
-        },
+        registration_form_data(category, csrfmiddlewaretoken=token, privacy_policy_version=policy),
     )
     return status
 

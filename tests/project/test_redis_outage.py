@@ -10,11 +10,16 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts.models import User
-from legal.policies import current_privacy_policy
 from mail.models import OutgoingEmail
 from minex.celery import app as celery_app
 from registrations.models import Registration
-from tests.factories import TEST_PASSWORD, make_category, make_delegate, make_user
+from tests.factories import (
+    TEST_PASSWORD,
+    make_category,
+    make_delegate,
+    make_user,
+    registration_form_data,
+)
 from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
@@ -75,20 +80,7 @@ def _forget_broker_connections():
 
 
 def _registration_form(category) -> dict:
-    return {
-        "category": str(category.pk),
-        "title": "dr",
-        "first_name": "Aigerim",
-        "last_name": "Nurlanova",
-        "latin_name": "Aigerim Nurlanova",
-        "job_title": "Chief Geologist",
-        "organisation": "Steppe Minerals LLP",
-        "country": "KZ",
-        "phone": "+77012345678",
-        "how_heard": "colleague",
-        "consent_privacy": "on",
-        "privacy_policy_version": current_privacy_policy().version,
-    }
+    return registration_form_data(category)
 
 
 def test_registration_succeeds_while_redis_is_down(

@@ -11,10 +11,9 @@ from collections import Counter
 import pytest
 from django.db import connection, transaction
 
-from legal.policies import current_privacy_policy
 from registrations.models import Registration
 from registrations.selectors import waitlist_position
-from tests.factories import make_category, make_delegate, make_event
+from tests.factories import make_category, make_delegate, make_event, registration_form_data
 from tests.processes import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -199,20 +198,7 @@ def test_first_time_delegate_double_clicking_register_gets_one_registration_and_
     user = make_user()
     assert not DelegateProfile.objects.filter(user=user).exists()
     url = f"/en/events/{category.event.slug}/register/"
-    data = {
-        "category": str(category.pk),
-        "title": "dr",
-        "first_name": "Aigerim",
-        "last_name": "Nurlanova",
-        "latin_name": "Aigerim Nurlanova",
-        "job_title": "Chief Geologist",
-        "organisation": "Steppe Minerals LLP",
-        "country": "KZ",
-        "phone": "+77012345678",
-        "how_heard": "colleague",
-        "consent_privacy": "on",
-        "privacy_policy_version": current_privacy_policy().version,
-    }
+    data = registration_form_data(category)
     clicks = 4
     barrier = threading.Barrier(clicks)
     responses, errors = [], []

@@ -10,7 +10,6 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import DelegateProfile
-from legal.policies import current_privacy_policy
 from registrations.models import Registration
 from tests.factories import (
     make_category,
@@ -18,6 +17,7 @@ from tests.factories import (
     make_event,
     make_registration,
     make_user,
+    registration_form_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -27,28 +27,7 @@ def _text(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 
 
-def _form_data(category, **overrides) -> dict:
-    data = {
-        "category": str(category.pk),
-        "title": "dr",
-        "first_name": "Aigerim",
-        "last_name": "Nurlanova",
-        "latin_name": "Aigerim Nurlanova",
-        "job_title": "Chief Geologist",
-        "organisation": "Steppe Minerals LLP",
-        "country": "KZ",
-        "phone": "+77012345678",
-        "dietary_needs": "",
-        "accessibility_needs": "",
-        "nationality": "",
-        "how_heard": "colleague",
-        "consent_privacy": "on",
-        "consent_attendee_list": "on",
-        # The hidden input the form page carries: the version it showed (the current one).
-        "privacy_policy_version": current_privacy_policy().version,
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
+_form_data = registration_form_data
 
 
 @pytest.fixture
