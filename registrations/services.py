@@ -34,7 +34,7 @@ from accounts.services import update_profile
 from events.models import Event
 from legal.policies import current_privacy_policy
 
-from . import emails, rules, selectors
+from . import emails, extensions, rules, selectors
 from .models import DelegateCategory, Registration, RegistrationHistory
 
 Status = Registration.Status
@@ -306,6 +306,7 @@ def _register_under_locks(
     if actor.pk != delegate.pk:
         overrides["on_behalf_of_delegate"] = True
     _record(registration, actor=actor, action=Action.REGISTERED, to_status=status, **overrides)
+    extensions.registration_created.send(Registration, registration=registration, actor=actor)
 
     if notify:
         emails.send_registration_emails(registration)
@@ -828,6 +829,14 @@ def _change_status(
         to_status=new_status,
         reason=reason,
         **details,
+    )
+    extensions.registration_status_changed.send(
+        Registration,
+        registration=registration,
+        from_status=old_status,
+        to_status=new_status,
+        actor=actor,
+        action=action,
     )
 
 

@@ -20,7 +20,7 @@ from accounts.services import update_profile
 from events.selectors import get_public_event
 from minex.ratelimit import limit_posts_per_user
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .calendar import calendar_filename, registration_calendar
 from .forms import ProfileForm, RegistrationChangeForm, RegistrationForm
 from .models import Registration
@@ -194,6 +194,7 @@ def registration_detail(request, reference):
             "waitlist_position": selectors.waitlist_position(registration),
             "history": selectors.visible_history(registration),
             "can_change": services.delegate_may_change(registration),
+            "panels": extensions.detail_panels(request, registration),
         },
     )
 
