@@ -46,6 +46,8 @@ from concurrent.futures import ThreadPoolExecutor
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 
+from cryptography.fernet import Fernet
+
 from bench.register import TOKEN, Client, logged_in_delegates, percentile, run_load
 from tests.processes import free_port
 
@@ -332,6 +334,7 @@ def main() -> int:
         "DATABASE_URL": f"{PG}/{DATABASE}",
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": str(workdir / "static"),

@@ -42,6 +42,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
+from cryptography.fernet import Fernet
+
 from tests.processes import free_port
 
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
@@ -251,6 +253,7 @@ def main() -> int:
         "DATABASE_URL": f"{PG}/{DATABASE}",
         "REDIS_URL": REDIS,
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": static_root,

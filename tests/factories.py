@@ -141,3 +141,50 @@ def registration_form_data(category, **overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+# Visa invitation letters ---------------------------------------------------------------
+
+# A passport that passes every rule for an event a month or more from now (valid for years).
+PASSPORT = {
+    "surname": "SMITH",
+    "given_names": "JOHN PAUL",
+    "sex": "M",
+    "date_of_birth": datetime.date(1980, 5, 17),
+    "place_of_birth": "LONDON",
+    "nationality": "GB",
+    "passport_number": "123456789",
+    "passport_issued_on": datetime.date(2022, 3, 1),
+    "passport_expires_on": datetime.date(2032, 3, 1),
+    "passport_authority": "HMPO",
+}
+
+
+def visa_trip(event: Event, **overrides) -> dict:
+    """The trip part of a visa request for `event`: entry the day before, exit the day after."""
+    values = {
+        "entry_date": event.start_date - datetime.timedelta(days=1),
+        "exit_date": event.end_date + datetime.timedelta(days=1),
+        "application_kind": "consulate",
+        "consulate_city": "London",
+        "employer": "Steppe Minerals LLP",
+        "position": "Chief Geologist",
+    }
+    values.update(overrides)
+    return values
+
+
+def make_visa_request(registration: Registration | None = None, **fields):
+    """A visa letter request with a valid passport, made through
+    visas.services.request_visa_letter (as the delegate) when that exists."""
+    from visas.models import VisaRequest
+
+    registration = registration or make_registration(visa_letter_needed=True, nationality="GB")
+    values = {**PASSPORT, **visa_trip(registration.event)}
+    values.update(fields)
+    try:
+        from visas.services import request_visa_letter
+    except ImportError:
+        values.setdefault("filing_deadline", values["entry_date"] - datetime.timedelta(days=14))
+        return VisaRequest.objects.create(registration=registration, **values)
+    return request_visa_letter(registration, acting_user=registration.delegate, **values)

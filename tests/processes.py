@@ -73,6 +73,7 @@ def clean_environment(**overrides: str) -> dict[str, str]:
             "DATABASE_URL",
             "REDIS_URL",
             "SECRET_KEY",
+            "FIELD_ENCRYPTION_KEYS",
             "DJANGO_SETTINGS_MODULE",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }

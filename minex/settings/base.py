@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "registrations",
     "legal",
     "exports",
+    "visas",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,17 @@ PRODUCTION_STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+# Files that must never be served by URL (visa invitation letters): only views that check
+# who asks read them. Outside MEDIA_ROOT so no web server configuration can expose them.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private")))
+
+# Field-level encryption of personal data at rest (minex/encryption.py): comma-separated
+# Fernet keys; the first encrypts, every one decrypts. Production requires it (no default);
+# dev and test settings set a fixed key that is not a secret.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# A key that is published in this repository, for development and tests only; production
+# refuses it.
+DEVELOPMENT_FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktbm90LXNlY3JldC1taW5leC1maWVsZHM="
 
 # Redis is the Celery broker and the shared cache (rate limits must be shared by all
 # web processes). Without REDIS_URL the portal runs on the embedded default: tasks run
@@ -311,6 +323,17 @@ if EXPORTS_STUCK_AFTER <= EXPORTS_TASK_TIME_LIMIT:
         f"time limit ({EXPORTS_TASK_TIME_LIMIT}s)."
     )
 EXPORTS_MAX_ATTEMPTS = env.int("EXPORTS_MAX_ATTEMPTS", default=3)
+
+# Visa invitation letters (visas/). An event without its own VisaPolicy uses these: the
+# petition can be filed from VISA_EARLIEST_DAYS to VISA_LATEST_DAYS days before entry (the
+# Kazakh migration service's rule), and the planned stay may start up to
+# VISA_ENTRY_DAYS_BEFORE_START days before the event and end up to VISA_EXIT_DAYS_AFTER_END
+# days after it.
+VISA_EARLIEST_DAYS = env.int("VISA_EARLIEST_DAYS", default=90)
+VISA_LATEST_DAYS = env.int("VISA_LATEST_DAYS", default=14)
+VISA_PROCESSING_WORKING_DAYS = env.int("VISA_PROCESSING_WORKING_DAYS", default=5)
+VISA_ENTRY_DAYS_BEFORE_START = env.int("VISA_ENTRY_DAYS_BEFORE_START", default=30)
+VISA_EXIT_DAYS_AFTER_END = env.int("VISA_EXIT_DAYS_AFTER_END", default=30)
 
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
 # scripts are static files (static/js/, each app's static/), and so are the admin's; no

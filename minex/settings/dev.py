@@ -3,3 +3,6 @@
 from .base import *
 
 DEBUG = env.bool("DEBUG", default=True)
+
+# Not a secret (published in base.py): development data is not real personal data.
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [DEVELOPMENT_FIELD_ENCRYPTION_KEY]

@@ -1,5 +1,7 @@
 """Production: secrets only from the environment, HTTPS everywhere, hashed static files."""
 
+from cryptography.fernet import Fernet
+
 from .base import *
 from .environment import ConfigurationError, env
 
@@ -8,6 +10,26 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-only", "django-insecure",
     raise ConfigurationError(
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
+
+# Passport data is encrypted with these keys (minex/encryption.py): without them the portal
+# could neither store nor read it, and the published development key protects nothing.
+if not FIELD_ENCRYPTION_KEYS:
+    raise ConfigurationError(
+        "FIELD_ENCRYPTION_KEYS must be set in production (comma-separated Fernet keys)."
+    )
+if DEVELOPMENT_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
+    raise ConfigurationError(
+        "FIELD_ENCRYPTION_KEYS must not contain the development key in production."
+    )
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key.encode())
+    except ValueError:
+        # Never echo the value: it may be a real key with a typo.
+        raise ConfigurationError(
+            "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe "
+            "base64-encoded bytes)."
+        ) from None
 
 # Production runs on PostgreSQL and Redis. Without REDIS_URL, e-mail would be sent inside
 # requests and rate limits would count per process, so a missing variable stops start-up.

@@ -43,3 +43,6 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # the whole Redis database another run may be using.
     CACHES["default"]["KEY_PREFIX"] = f"minex-test-{TEST_RUN}"
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"minex-test-media-{TEST_RUN}"
+PRIVATE_MEDIA_ROOT = Path(tempfile.gettempdir()) / f"minex-test-private-{TEST_RUN}"
+# Not a secret (published in base.py); tests that rotate keys override it.
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [DEVELOPMENT_FIELD_ENCRYPTION_KEY]

@@ -7,6 +7,7 @@ import socket
 import subprocess
 
 import pytest
+from cryptography.fernet import Fernet
 from django.db import connection
 
 from tests.processes import (
@@ -30,6 +31,7 @@ def test_entry_points_start_and_web_answers_healthz(tmp_path, private_redis):
     env = clean_environment(
         DJANGO_SETTINGS_MODULE="minex.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
         f"{database['NAME']}",
         # A Redis of this test's own: another run's beat or worker must not share its queue.

@@ -5,6 +5,8 @@ import secrets
 import subprocess
 import sys
 
+from cryptography.fernet import Fernet
+
 from tests.processes import ROOT, clean_environment
 
 
@@ -41,6 +43,7 @@ def test_production_settings_refuse_to_run_without_postgresql():
         "check",
         DJANGO_SETTINGS_MODULE="minex.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         REDIS_URL="redis://127.0.0.1:6379/15",
     )
     assert result.returncode != 0
@@ -54,6 +57,7 @@ def test_production_settings_refuse_to_run_without_redis():
         "check",
         DJANGO_SETTINGS_MODULE="minex.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DATABASE_URL="postgres://minex@127.0.0.1:5432/minex",
     )
     assert result.returncode != 0
@@ -68,6 +72,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "DEBUG",
         DJANGO_SETTINGS_MODULE="minex.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DATABASE_URL="postgres://minex@127.0.0.1:5432/minex",
         REDIS_URL="redis://127.0.0.1:6379/15",
         ALLOWED_HOSTS="portal.minexforum.com",
@@ -120,8 +125,48 @@ def test_production_never_prints_mail_to_the_console_without_email_host():
         "from django.conf import settings; print(settings.EMAIL_BACKEND)",
         DJANGO_SETTINGS_MODULE="minex.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DATABASE_URL="postgres://minex@127.0.0.1:5432/minex",
         REDIS_URL="redis://127.0.0.1:6379/15",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_production_settings_refuse_to_start_without_field_encryption_keys():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="minex.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: FIELD_ENCRYPTION_KEYS must be set in production "
+        "(comma-separated Fernet keys)."
+    ]
+
+
+def test_production_settings_refuse_the_development_encryption_key():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="minex.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS=f"{Fernet.generate_key().decode()},"
+        "ZGV2LW9ubHktbm90LXNlY3JldC1taW5leC1maWVsZHM=",
+    )
+    assert result.returncode != 0
+    assert "must not contain the development key" in result.stderr
+
+
+def test_malformed_field_encryption_key_is_one_line_that_does_not_echo_it():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="minex.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS="not-a-key-but-secret-looking-1234",
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "FIELD_ENCRYPTION_KEYS" in lines[0]
+    assert "secret-looking" not in result.stderr

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VisasConfig(AppConfig):
+    name = "visas"
+    verbose_name = _("Visa invitation letters")
+
+    def ready(self):
+        # Register the Celery tasks in every process (web too): the services publish them by
+        # name through Celery's registry instead of importing the tasks module.
+        from . import tasks  # noqa: F401
