@@ -4,3 +4,25 @@ The services publish these by registered name (`services.RENDER_LETTER_TASK`); t
 imports this module when Django starts (`VisasConfig.ready`), so the names resolve in web
 processes too.
 """
+
+from celery import shared_task
+
+from .letters import rendering
+
+# Letters (vletter) ----------------------------------------------------------------------
+
+
+@shared_task(name=rendering.RENDER_LETTER_TASK)
+def render_letter(letter_id: int) -> str:
+    """Render one letter's PDF if it is due (see visas.letters.rendering.render_letter)."""
+    return rendering.render_letter(letter_id).value
+
+
+@shared_task(name="visas.tasks.release_stuck_letters")
+def release_stuck_letters() -> dict[str, int]:
+    """Beat's sweep: hand out again letters a dead worker left "rendering" and letters whose
+    task never reached a worker (see visas.letters.rendering.release_stuck_letters)."""
+    return rendering.release_stuck_letters()
+
+
+# End of letters (vletter) ----------------------------------------------------------------

@@ -241,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.purge_expired_export_files",
         "schedule": 3600.0,
     },
+    # Visa letters whose worker died, or whose task never reached one, are rendered again.
+    "visas-release-stuck-letters": {
+        "task": "visas.tasks.release_stuck_letters",
+        "schedule": env.float("VISA_LETTER_SWEEP_INTERVAL", default=60.0),
+    },
 }
 
 # Mail. Without EMAIL_HOST mail goes to the console (or to files with EMAIL_BACKEND).
@@ -334,6 +339,19 @@ VISA_LATEST_DAYS = env.int("VISA_LATEST_DAYS", default=14)
 VISA_PROCESSING_WORKING_DAYS = env.int("VISA_PROCESSING_WORKING_DAYS", default=5)
 VISA_ENTRY_DAYS_BEFORE_START = env.int("VISA_ENTRY_DAYS_BEFORE_START", default=30)
 VISA_EXIT_DAYS_AFTER_END = env.int("VISA_EXIT_DAYS_AFTER_END", default=30)
+# Rendering a letter's PDF (visas/letters/rendering.py). A worker claims a letter with a lease
+# of CELERY_TASK_TIME_LIMIT plus this margin (seconds): past it the task has surely been
+# stopped, and the sweep (every VISA_LETTER_SWEEP_INTERVAL seconds) hands the letter out again.
+VISA_LETTER_LEASE_MARGIN = env.int("VISA_LETTER_LEASE_MARGIN", default=30)
+# A failed attempt is retried after these delays (seconds, the last one repeating), and the
+# letter is marked failed after VISA_LETTER_MAX_ATTEMPTS attempts (a killed worker counts).
+VISA_LETTER_RETRY_DELAYS = [
+    int(delay) for delay in env.list("VISA_LETTER_RETRY_DELAYS", default=[30, 120, 600, 1800])
+]
+VISA_LETTER_MAX_ATTEMPTS = env.int("VISA_LETTER_MAX_ATTEMPTS", default=5)
+# A letter due "to render" this many seconds without a worker taking it (the hand-off after
+# commit missed the broker, the message was lost) is handed out again by the sweep.
+VISA_LETTER_DISPATCH_GRACE = env.int("VISA_LETTER_DISPATCH_GRACE", default=120)
 
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
 # scripts are static files (static/js/, each app's static/), and so are the admin's; no
@@ -365,6 +383,12 @@ RATE_LIMITS = {
         env.int("RATE_LIMIT_DELEGATE_FORMS", default=20),
         env.int("RATE_LIMIT_DELEGATE_FORMS_PERIOD", default=600),
     ),
+    # The public verification page of visa letters, per client address: a consulate checks
+    # a few letters, a script guessing tokens would need billions of billions of tries.
+    "visa_letter_verify": (
+        env.int("RATE_LIMIT_VISA_LETTER_VERIFY", default=60),
+        env.int("RATE_LIMIT_VISA_LETTER_VERIFY_PERIOD", default=600),
+    ),
 }
 
 LOGGING = {
@@ -376,5 +400,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs seven steps of every visa letter it renders.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
