@@ -145,7 +145,7 @@ def render_letter(letter_id: int, *, now: datetime | None = None) -> RenderOutco
         )
     except Exception as error:
         logger.exception("Rendering visa letter %s failed (attempt %d)", letter_id, attempt)
-        return _record_failure(letter_id, attempt, error)
+        return _record_failure(letter_id, attempt, error, now=now)
     return _record_ready(letter_id, attempt, stored_name)
 
 
@@ -170,7 +170,9 @@ def _record_ready(letter_id: int, attempt: int, stored_name: str) -> RenderOutco
     return RenderOutcome.READY
 
 
-def _record_failure(letter_id: int, attempt: int, error: Exception) -> RenderOutcome:
+def _record_failure(
+    letter_id: int, attempt: int, error: Exception, *, now: datetime
+) -> RenderOutcome:
     description = f"{type(error).__name__}: {error}"[:2000]
     with transaction.atomic():
         letter = _still_ours(letter_id, attempt)
@@ -183,7 +185,7 @@ def _record_failure(letter_id: int, attempt: int, error: Exception) -> RenderOut
             return RenderOutcome.FAILED
         delay = retry_delay(attempt)
         letter.status = Status.TO_RENDER
-        letter.rendering_until = timezone.now() + timedelta(seconds=delay)
+        letter.rendering_until = now + timedelta(seconds=delay)
         letter.save(update_fields=["status", "rendering_until", "last_error"])
         transaction.on_commit(lambda: hand_off([letter_id], countdown=delay), robust=True)
     return RenderOutcome.RETRY
