@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     path("", include("registrations.urls")),
     path("", include("exports.urls")),
+    path("", include("visas.urls")),
     path("", include("visas.urls_letters")),
     prefix_default_language=True,
 )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from minex.client_address import client_ip
 from minex.ratelimit import allow
 
+from . import services
 from .letters import access
 from .letters.document import letter_filename, verification_path
 from .models import PassportDataAccess
@@ -60,8 +61,6 @@ def verify_letter(request, token):
 
 
 def _send(letter, *, user, detail: str):
-    from . import services
-
     try:
         opened = letter.file.open("rb")
     except FileNotFoundError:

@@ -111,13 +111,10 @@ def test_a_letter_another_worker_holds_is_left_alone(letter):
     assert (refreshed(letter).status, refreshed(letter).attempts) == (Status.RENDERING, 1)
 
 
-def test_claim_sets_a_lease_past_the_tasks_hard_time_limit(letter, broken_storage):
-    before = timezone.now()
-
-    render_letter(letter.pk)  # fails at storage: the claim is what we look at
-
+def test_lease_outlasts_the_tasks_hard_time_limit():
+    # Past the lease Celery has stopped the task, so a slow worker cannot finish a letter
+    # the sweep already handed to another.
     assert render_lease().total_seconds() > settings.CELERY_TASK_TIME_LIMIT
-    assert refreshed(letter).attempts == 1
 
 
 def test_failure_is_retried_with_backoff_then_fails_for_good(

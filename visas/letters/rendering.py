@@ -23,13 +23,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import emails, services
 from ..models import VisaLetter
 from .document import letter_filename, letter_pdf
 
 logger = logging.getLogger(__name__)
 
-# The Celery name of `visas.tasks.render_letter`, published by name (tasks import services).
-RENDER_LETTER_TASK = "visas.tasks.render_letter"
+# The Celery name of `visas.tasks.render_letter` (the services publish it by name).
+RENDER_LETTER_TASK = services.RENDER_LETTER_TASK
 
 Status = VisaLetter.Status
 
@@ -150,8 +151,6 @@ def render_letter(letter_id: int, *, now: datetime | None = None) -> RenderOutco
 
 
 def _record_ready(letter_id: int, attempt: int, stored_name: str) -> RenderOutcome:
-    from . import emails
-
     with transaction.atomic():
         letter = _still_ours(letter_id, attempt)
         if letter is not None:
