@@ -158,9 +158,11 @@ def test_bad_details_save_nothing_and_send_nothing(event, django_capture_on_comm
     registration = registration_for(event)
     emails_before = OutgoingEmail.objects.count()
 
-    with pytest.raises(ValidationError) as error:
-        with django_capture_on_commit_callbacks(execute=True):
-            make_visa_request(registration, surname="Иванов", passport_expires_on=event.end_date)
+    with (
+        pytest.raises(ValidationError) as error,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        make_visa_request(registration, surname="Иванов", passport_expires_on=event.end_date)
 
     assert set(error.value.message_dict) == {"surname", "passport_expires_on"}
     assert not VisaRequest.objects.exists()
