@@ -29,6 +29,10 @@ def visa_panel(request, registration) -> dict | None:
         return None
     return {
         "visa_request": visa_request,
+        # The ready letter's download link (a second query only once a letter was issued).
+        "letter": selectors.current_letter(visa_request)
+        if visa_request is not None and visa_request.status == VisaRequest.Status.LETTER_ISSUED
+        else None,
         "can_request": registration.is_active
         and registration.visa_letter_needed
         and (visa_request is None or not visa_request.is_open),

@@ -12,7 +12,8 @@
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from events.selectors import events_visible_to
@@ -75,11 +76,31 @@ class VisaLetterInline(admin.TabularInline):
         "voided_at",
         "void_reason",
     )
-    readonly_fields = fields
+    readonly_fields = (*fields, "download")
     extra = 0
     can_delete = False
     ordering = ("-version",)
     verbose_name_plural = _("letters")
+
+    def get_fields(self, request, obj=None):
+        # The PDF holds passport data: its link only for those who may see it (the view
+        # checks again and logs the download).
+        if can_see_passport_data(request.user):
+            return (*self.fields, "download")
+        return self.fields
+
+    @admin.display(description=_("PDF"))
+    def download(self, letter):
+        if not letter.file or letter.status not in (
+            VisaLetter.Status.READY,
+            VisaLetter.Status.VOID,
+        ):
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("visa_letters:staff_download", args=[letter.pk]),
+            _("Download"),
+        )
 
     def has_add_permission(self, request, obj=None):
         return False

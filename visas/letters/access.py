@@ -23,7 +23,7 @@ PASSPORT_PERMISSION = "visas.view_passport_data"
 class Verification:
     """All the verification page shows: nothing else about the holder or the trip."""
 
-    holder_name: str  # empty once the passport data was wiped after the event
+    holder_name: str  # empty once the data was wiped after the event, or the letter replaced
     passport_last_digits: str
     event_title: str
     letter_number: str
@@ -58,11 +58,16 @@ def verify_letter(token: str) -> Verification:
             .first()
         )
     event = visa_request.registration.event
+    # The request holds the current details only: a replaced letter may have printed others
+    # (that is why it was replaced), so its page names no holder.
+    holder_shown = replaced_by is None
     return Verification(
         holder_name=" ".join(
             part for part in (visa_request.given_names, visa_request.surname) if part
-        ),
-        passport_last_digits=visa_request.passport_number[-4:],
+        )
+        if holder_shown
+        else "",
+        passport_last_digits=visa_request.passport_number[-4:] if holder_shown else "",
         event_title=event.title,
         letter_number=letter.number,
         issued_at=letter.created_at,
@@ -109,20 +114,6 @@ def staff_letter(user, letter_id: int) -> VisaLetter:
             request__registration__event__in=events_visible_to(user),
         ),
         letter_id,
-    )
-
-
-def delegate_current_letter(registration_id: int) -> VisaLetter | None:
-    """The registration's open request's ready letter, for the registration page's panel."""
-    return (
-        VisaLetter.objects.filter(
-            request__registration_id=registration_id,
-            request__status__in=VisaRequest.OPEN_STATUSES,
-            status=VisaLetter.Status.READY,
-        )
-        .exclude(file="")
-        .only("pk", "number", "version", "rendered_at")
-        .first()
     )
 
 
