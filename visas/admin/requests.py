@@ -82,6 +82,11 @@ class VisaLetterInline(admin.TabularInline):
     ordering = ("-version",)
     verbose_name_plural = _("letters")
 
+    def has_view_permission(self, request, obj=None):
+        # The letters are part of the request: whoever may see it sees its letters (the
+        # roles grant no separate VisaLetter permission).
+        return request.user.has_perm("visas.view_visarequest")
+
     def get_fields(self, request, obj=None):
         # The PDF holds passport data: its link only for those who may see it (the view
         # checks again and logs the download).
