@@ -7,8 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
 
+# Pango and HarfBuzz's subsetter for WeasyPrint (visa letters); DejaVu covers Latin and Cyrillic.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext curl \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && pip install --no-cache-dir uv \
     && useradd --create-home --uid 1000 minex
