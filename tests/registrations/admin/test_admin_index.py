@@ -31,10 +31,28 @@ def sections(page: str) -> list[str]:
                 "Mail",
                 "Registrations",
                 "Users and roles",
+                "Visa invitation letters",
             ],
         ),
-        ("secretariat", ["Exports and dashboard", "Forums and events", "Mail", "Registrations"]),
-        ("organiser_a", ["Exports and dashboard", "Forums and events", "Registrations"]),
+        (
+            "secretariat",
+            [
+                "Exports and dashboard",
+                "Forums and events",
+                "Mail",
+                "Registrations",
+                "Visa invitation letters",
+            ],
+        ),
+        (
+            "organiser_a",
+            [
+                "Exports and dashboard",
+                "Forums and events",
+                "Registrations",
+                "Visa invitation letters",
+            ],
+        ),
     ],
 )
 def test_index_lists_each_app_once(people, who, expected):
