@@ -9,7 +9,7 @@ from ..models import VisaRequest, VisaRequestHistory
 from .errors import InvalidTransition
 
 
-def _lock(request: VisaRequest) -> VisaRequest:
+def lock_request(request: VisaRequest) -> VisaRequest:
     """The request re-read under its row lock (its status may have changed since the caller
     loaded it), with its registration, event and forum joined but not locked."""
     return (
@@ -19,7 +19,7 @@ def _lock(request: VisaRequest) -> VisaRequest:
     )
 
 
-def _require_status(request: VisaRequest, *allowed: str) -> None:
+def require_status(request: VisaRequest, *allowed: str) -> None:
     if request.status not in allowed:
         raise InvalidTransition(
             _("This visa letter request is %(status)s; this action is not possible.")
@@ -27,13 +27,13 @@ def _require_status(request: VisaRequest, *allowed: str) -> None:
         )
 
 
-def _change_status(
+def change_status(
     request: VisaRequest, new_status: str, *, actor: User | None, action: str, reason: str = ""
 ) -> None:
     old_status = request.status
     request.status = new_status
     request.save(update_fields=["status", "updated_at"])
-    _record(
+    record_history(
         request,
         actor=actor,
         action=action,
@@ -43,7 +43,7 @@ def _change_status(
     )
 
 
-def _record(
+def record_history(
     request: VisaRequest,
     *,
     actor: User | None,

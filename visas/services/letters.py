@@ -9,7 +9,7 @@ from accounts.models import User
 from registrations.models import Registration
 
 from ..models import VisaLetter, VisaRequest, VisaRequestHistory
-from .audit import _record
+from .audit import record_history
 from .errors import PassportDataWiped, RegistrationNotConfirmed
 
 Status = VisaRequest.Status
@@ -25,7 +25,7 @@ VOID_REFUSED = "refused"
 VOID_WITHDRAWN = "withdrawn"
 
 
-def _void_current_letter(request: VisaRequest, *, reason: str) -> VisaLetter | None:
+def void_current_letter(request: VisaRequest, *, reason: str) -> VisaLetter | None:
     """Void the request's letter that is not void yet (at most one). Caller holds the
     request's lock; the letter row is locked after it."""
     letter = (
@@ -49,14 +49,14 @@ def letter_number(request: VisaRequest, version: int) -> str:
     return f"{request.number}-{version}"
 
 
-def _issue_new_version(request: VisaRequest, *, actor: User | None) -> VisaLetter:
+def issue_new_version(request: VisaRequest, *, actor: User | None) -> VisaLetter:
     """Void the current letter, create the next version "to render", set the status, record
     it, and publish the render task after commit. Caller holds the request's lock."""
     if request.registration.status != Registration.Status.CONFIRMED:
         raise RegistrationNotConfirmed()
     if request.passport_data_wiped:
         raise PassportDataWiped()
-    voided = _void_current_letter(request, reason=VOID_NEW_VERSION)
+    voided = void_current_letter(request, reason=VOID_NEW_VERSION)
     last_version = (
         request.letters.order_by("-version").values_list("version", flat=True).first() or 0
     )
@@ -68,7 +68,7 @@ def _issue_new_version(request: VisaRequest, *, actor: User | None) -> VisaLette
     if old_status != Status.LETTER_ISSUED:
         request.status = Status.LETTER_ISSUED
         request.save(update_fields=["status", "updated_at"])
-    _record(
+    record_history(
         request,
         actor=actor,
         action=Action.LETTER_ISSUED,

@@ -15,7 +15,7 @@ from .. import emails
 from ..models import VisaLetter, VisaRequest, VisaRequestHistory
 from ..rules import filing_deadline, is_too_late, request_problems, today_on_event_clock
 from ..selectors import trip_limits, visa_window
-from .audit import _change_status, _lock, _record, _require_status
+from .audit import change_status, lock_request, record_history, require_status
 from .errors import (
     AlreadyRequested,
     PassportDataWiped,
@@ -24,7 +24,7 @@ from .errors import (
     RegistrationNotActive,
     VisaLetterNotNeeded,
 )
-from .letters import VOID_REFUSED, VOID_WITHDRAWN, _issue_new_version, _void_current_letter
+from .letters import VOID_REFUSED, VOID_WITHDRAWN, issue_new_version, void_current_letter
 
 Status = VisaRequest.Status
 Action = VisaRequestHistory.Action
@@ -75,7 +75,7 @@ def request_visa_letter(
         )
         _full_clean(request)
         request.save()
-        _record(
+        record_history(
             request,
             actor=acting_user,
             action=Action.REQUESTED,
@@ -93,9 +93,9 @@ def start_review(request: VisaRequest, *, acting_user: User) -> VisaRequest:
 
     Side effects, in order: the status; a history row; the delegate's e-mail."""
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, Status.REQUESTED)
-        _change_status(request, Status.IN_REVIEW, actor=acting_user, action=Action.REVIEW_STARTED)
+        request = lock_request(request)
+        require_status(request, Status.REQUESTED)
+        change_status(request, Status.IN_REVIEW, actor=acting_user, action=Action.REVIEW_STARTED)
         emails.send_status_email(request)
     return request
 
@@ -114,8 +114,8 @@ def record_petition(
     if not number or len(number) > 50 or not number.isprintable():
         raise PetitionNumberInvalid()
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, Status.REQUESTED, Status.IN_REVIEW, Status.PETITION_FILED)
+        request = lock_request(request)
+        require_status(request, Status.REQUESTED, Status.IN_REVIEW, Status.PETITION_FILED)
         old_number = request.petition_number
         if request.status == Status.PETITION_FILED and old_number == number:
             return request  # a replay: nothing changes
@@ -123,7 +123,7 @@ def record_petition(
         request.petition_number = number
         request.status = Status.PETITION_FILED
         request.save(update_fields=["petition_number", "status", "updated_at"])
-        _record(
+        record_history(
             request,
             actor=acting_user,
             action=Action.PETITION_RECORDED,
@@ -146,9 +146,9 @@ def issue_letter(request: VisaRequest, *, acting_user: User | None) -> VisaLette
     hands it out). Raises `RegistrationNotConfirmed` unless the registration is confirmed and
     `PassportDataWiped` once the data is gone."""
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, Status.PETITION_FILED, Status.LETTER_ISSUED)
-        letter = _issue_new_version(request, actor=acting_user)
+        request = lock_request(request)
+        require_status(request, Status.PETITION_FILED, Status.LETTER_ISSUED)
+        letter = issue_new_version(request, actor=acting_user)
         emails.send_status_email(request, letter_number=letter.number)
     return letter
 
@@ -162,10 +162,10 @@ def refuse_visa_request(request: VisaRequest, *, reason: str, acting_user: User)
     if not reason:
         raise ReasonRequired()
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, *VisaRequest.OPEN_STATUSES)
-        _void_current_letter(request, reason=VOID_REFUSED)
-        _change_status(
+        request = lock_request(request)
+        require_status(request, *VisaRequest.OPEN_STATUSES)
+        void_current_letter(request, reason=VOID_REFUSED)
+        change_status(
             request, Status.REFUSED, actor=acting_user, action=Action.REFUSED, reason=reason
         )
         emails.send_status_email(request, reason=reason)
@@ -181,8 +181,8 @@ def withdraw_visa_request(
     Side effects, in order: the current letter voided (its verification page says so); the
     status; a history row; the delegate's e-mail."""
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, *VisaRequest.OPEN_STATUSES)
+        request = lock_request(request)
+        require_status(request, *VisaRequest.OPEN_STATUSES)
         _withdraw(request, actor=acting_user, reason=(reason or "").strip())
     return request
 
@@ -201,8 +201,8 @@ def update_passport_details(
     e-mail. Changing nothing changes nothing."""
     changes = _delegate_values(changes)
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, *VisaRequest.OPEN_STATUSES)
+        request = lock_request(request)
+        require_status(request, *VisaRequest.OPEN_STATUSES)
         if request.passport_data_wiped:
             raise PassportDataWiped()
         changed = {
@@ -225,7 +225,7 @@ def update_passport_details(
             update_fields += ["filing_deadline", "too_late"]
         _full_clean(request)
         request.save(update_fields=update_fields)
-        _record(
+        record_history(
             request,
             actor=acting_user,
             action=Action.DETAILS_UPDATED,
@@ -235,7 +235,7 @@ def update_passport_details(
         )
         letter_number = ""
         if request.status == Status.LETTER_ISSUED:
-            letter_number = _issue_new_version(request, actor=acting_user).number
+            letter_number = issue_new_version(request, actor=acting_user).number
         emails.send_details_updated_email(request, letter_number=letter_number)
     return request
 
@@ -301,8 +301,8 @@ def _full_clean(request: VisaRequest) -> None:
 def _withdraw(
     request: VisaRequest, *, actor: User | None, reason: str, registration_closed: bool = False
 ) -> None:
-    _void_current_letter(request, reason=VOID_WITHDRAWN)
-    _change_status(request, Status.WITHDRAWN, actor=actor, action=Action.WITHDRAWN, reason=reason)
+    void_current_letter(request, reason=VOID_WITHDRAWN)
+    change_status(request, Status.WITHDRAWN, actor=actor, action=Action.WITHDRAWN, reason=reason)
     if registration_closed:
         emails.send_status_email(request, registration_closed=True)
     else:
