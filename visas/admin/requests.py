@@ -12,6 +12,7 @@
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,10 @@ class VisaRequestHistoryInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 
+    def has_view_permission(self, request, obj=None):
+        # Part of the request's page: whoever may see the request sees these rows.
+        return request.user.has_perm("visas.view_visarequest")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -83,8 +88,7 @@ class VisaLetterInline(admin.TabularInline):
     verbose_name_plural = _("letters")
 
     def has_view_permission(self, request, obj=None):
-        # The letters are part of the request: whoever may see it sees its letters (the
-        # roles grant no separate VisaLetter permission).
+        # Part of the request's page: whoever may see the request sees these rows.
         return request.user.has_perm("visas.view_visarequest")
 
     def get_fields(self, request, obj=None):
@@ -226,6 +230,10 @@ class VisaRequestAdmin(admin.ModelAdmin):
         return [field.name for field in self.model._meta.fields]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            # Nothing here is saved by a form (a raw save would skip the services and the
+            # history): the buttons post to their own URLs.
+            return HttpResponseNotAllowed(["GET"])
         response = super().change_view(request, object_id, form_url, extra_context)
         visa_request = getattr(request, "_visa_request_shown", None)
         if visa_request is not None and can_see_passport_data(request.user):

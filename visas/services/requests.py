@@ -1,23 +1,7 @@
-"""Every change to a visa request: its creation, its statuses, its letters, its details.
-
-Each service runs in one transaction, writes a `VisaRequestHistory` row for what it changed
-and queues the delegate's e-mail through the outbox (`visas/emails.py`), so nothing leaves
-the process before commit. A letter's PDF is rendered by the `visas.tasks.render_letter`
-task, published by its registered name after commit with the letter's id.
-
-Lock order (docs/architecture.md): the registration row (only to create a request), then
-the visa request row, then its letter rows. The registration services lock event → category
-→ registration and then, through `registration_status_changed`, reach `withdraw_for_closed_
-registration` here, which locks the requests after: the same order, so no deadlock.
-
-Passport data never goes into history rows, log lines or e-mails: history `details` name
-the fields that changed, never their values.
-"""
+"""A visa request's life: asked for, reviewed, filed, issued, refused, withdrawn, corrected."""
 
 import datetime
-import logging
 
-from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,77 +11,23 @@ from accounts.models import User
 from events.models import Event
 from registrations.models import Registration
 
-from . import emails
-from .models import PassportDataAccess, VisaLetter, VisaRequest, VisaRequestHistory
-from .rules import filing_deadline, is_too_late, request_problems, today_on_event_clock
-from .selectors import trip_limits, visa_window
-
-logger = logging.getLogger(__name__)
+from .. import emails
+from ..models import VisaLetter, VisaRequest, VisaRequestHistory
+from ..rules import filing_deadline, is_too_late, request_problems, today_on_event_clock
+from ..selectors import trip_limits, visa_window
+from .audit import change_status, lock_request, record_history, require_status
+from .errors import (
+    AlreadyRequested,
+    PassportDataWiped,
+    PetitionNumberInvalid,
+    ReasonRequired,
+    RegistrationNotActive,
+    VisaLetterNotNeeded,
+)
+from .letters import VOID_REFUSED, VOID_WITHDRAWN, issue_new_version, void_current_letter
 
 Status = VisaRequest.Status
 Action = VisaRequestHistory.Action
-
-# The render task, by name: the tasks module imports these services, so they address the task
-# through Celery's registry instead of importing it back (imports flow one way).
-RENDER_LETTER_TASK = "visas.tasks.render_letter"
-
-# Reasons a letter is voided, recorded on the letter and shown on its verification page.
-VOID_NEW_VERSION = "superseded"
-VOID_REFUSED = "refused"
-VOID_WITHDRAWN = "withdrawn"
-
-
-class VisaError(Exception):
-    """A visa rule refused the action. `message` is translated and fit to show."""
-
-    default_message = _("This visa letter request cannot be changed.")
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
-
-
-class AlreadyRequested(VisaError):
-    default_message = _(
-        "You have already requested a visa invitation letter for this registration."
-    )
-
-    def __init__(self, request: VisaRequest, message=None):
-        self.request = request
-        super().__init__(message)
-
-
-class RegistrationNotActive(VisaError):
-    default_message = _("A visa letter can only be requested for an active registration.")
-
-
-class VisaLetterNotNeeded(VisaError):
-    default_message = _(
-        "Your registration does not ask for a visa invitation letter: change your "
-        "registration first."
-    )
-
-
-class InvalidTransition(VisaError):
-    default_message = _("This visa letter request's status does not allow this action.")
-
-
-class ReasonRequired(VisaError):
-    default_message = _("Please give a reason.")
-
-
-class PetitionNumberInvalid(VisaError):
-    default_message = _(
-        "Enter the petition number the migration service gave (up to 50 characters)."
-    )
-
-
-class RegistrationNotConfirmed(VisaError):
-    default_message = _("A letter can only be issued for a confirmed registration.")
-
-
-class PassportDataWiped(VisaError):
-    default_message = _("The passport data of this request has been wiped.")
 
 
 def request_visa_letter(
@@ -145,7 +75,7 @@ def request_visa_letter(
         )
         _full_clean(request)
         request.save()
-        _record(
+        record_history(
             request,
             actor=acting_user,
             action=Action.REQUESTED,
@@ -163,9 +93,9 @@ def start_review(request: VisaRequest, *, acting_user: User) -> VisaRequest:
 
     Side effects, in order: the status; a history row; the delegate's e-mail."""
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, Status.REQUESTED)
-        _change_status(request, Status.IN_REVIEW, actor=acting_user, action=Action.REVIEW_STARTED)
+        request = lock_request(request)
+        require_status(request, Status.REQUESTED)
+        change_status(request, Status.IN_REVIEW, actor=acting_user, action=Action.REVIEW_STARTED)
         emails.send_status_email(request)
     return request
 
@@ -184,8 +114,8 @@ def record_petition(
     if not number or len(number) > 50 or not number.isprintable():
         raise PetitionNumberInvalid()
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, Status.REQUESTED, Status.IN_REVIEW, Status.PETITION_FILED)
+        request = lock_request(request)
+        require_status(request, Status.REQUESTED, Status.IN_REVIEW, Status.PETITION_FILED)
         old_number = request.petition_number
         if request.status == Status.PETITION_FILED and old_number == number:
             return request  # a replay: nothing changes
@@ -193,7 +123,7 @@ def record_petition(
         request.petition_number = number
         request.status = Status.PETITION_FILED
         request.save(update_fields=["petition_number", "status", "updated_at"])
-        _record(
+        record_history(
             request,
             actor=acting_user,
             action=Action.PETITION_RECORDED,
@@ -216,9 +146,9 @@ def issue_letter(request: VisaRequest, *, acting_user: User | None) -> VisaLette
     hands it out). Raises `RegistrationNotConfirmed` unless the registration is confirmed and
     `PassportDataWiped` once the data is gone."""
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, Status.PETITION_FILED, Status.LETTER_ISSUED)
-        letter = _issue_new_version(request, actor=acting_user)
+        request = lock_request(request)
+        require_status(request, Status.PETITION_FILED, Status.LETTER_ISSUED)
+        letter = issue_new_version(request, actor=acting_user)
         emails.send_status_email(request, letter_number=letter.number)
     return letter
 
@@ -232,10 +162,10 @@ def refuse_visa_request(request: VisaRequest, *, reason: str, acting_user: User)
     if not reason:
         raise ReasonRequired()
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, *VisaRequest.OPEN_STATUSES)
-        _void_current_letter(request, reason=VOID_REFUSED)
-        _change_status(
+        request = lock_request(request)
+        require_status(request, *VisaRequest.OPEN_STATUSES)
+        void_current_letter(request, reason=VOID_REFUSED)
+        change_status(
             request, Status.REFUSED, actor=acting_user, action=Action.REFUSED, reason=reason
         )
         emails.send_status_email(request, reason=reason)
@@ -251,8 +181,8 @@ def withdraw_visa_request(
     Side effects, in order: the current letter voided (its verification page says so); the
     status; a history row; the delegate's e-mail."""
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, *VisaRequest.OPEN_STATUSES)
+        request = lock_request(request)
+        require_status(request, *VisaRequest.OPEN_STATUSES)
         _withdraw(request, actor=acting_user, reason=(reason or "").strip())
     return request
 
@@ -271,8 +201,8 @@ def update_passport_details(
     e-mail. Changing nothing changes nothing."""
     changes = _delegate_values(changes)
     with transaction.atomic():
-        request = _lock(request)
-        _require_status(request, *VisaRequest.OPEN_STATUSES)
+        request = lock_request(request)
+        require_status(request, *VisaRequest.OPEN_STATUSES)
         if request.passport_data_wiped:
             raise PassportDataWiped()
         changed = {
@@ -295,7 +225,7 @@ def update_passport_details(
             update_fields += ["filing_deadline", "too_late"]
         _full_clean(request)
         request.save(update_fields=update_fields)
-        _record(
+        record_history(
             request,
             actor=acting_user,
             action=Action.DETAILS_UPDATED,
@@ -305,7 +235,7 @@ def update_passport_details(
         )
         letter_number = ""
         if request.status == Status.LETTER_ISSUED:
-            letter_number = _issue_new_version(request, actor=acting_user).number
+            letter_number = issue_new_version(request, actor=acting_user).number
         emails.send_details_updated_email(request, letter_number=letter_number)
     return request
 
@@ -319,10 +249,16 @@ def withdraw_for_closed_registration(
     `registration_status_changed`), after its locks: the requests are locked next, in the
     lock order. Side effects as `withdraw_visa_request`, for each."""
     withdrawn = []
-    requests = VisaRequest.objects.select_for_update(of=("self",)).filter(
+    open_requests = VisaRequest.objects.filter(
         registration=registration, status__in=VisaRequest.OPEN_STATUSES
     )
-    for request in requests.select_related("registration__event__forum"):
+    # Most registrations have none: look before locking, so they take no lock here. No new
+    # open request can appear meanwhile: creating one locks the registration row, which the
+    # caller holds; the locking query checks the status again.
+    if not open_requests.exists():
+        return withdrawn
+    locked = open_requests.select_for_update(no_key=True, of=("self",))
+    for request in locked.select_related("registration__event__forum"):
         reason = (
             _("The registration was cancelled.")
             if to_status == Registration.Status.CANCELLED
@@ -332,28 +268,6 @@ def withdraw_for_closed_registration(
         _withdraw(request, actor=actor, reason=str(reason), registration_closed=True)
         withdrawn.append(request)
     return withdrawn
-
-
-def log_passport_access(
-    user: User | None,
-    *,
-    what: str,
-    request: VisaRequest | None = None,
-    event: Event | None = None,
-    detail: str = "",
-) -> PassportDataAccess:
-    """Record that `user` saw or downloaded passport data (`PassportDataAccess.What`): one row,
-    written in the caller's transaction (or at once in autocommit)."""
-    if event is None and request is not None:
-        event = request.registration.event
-    return PassportDataAccess.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
-        user_email=getattr(user, "email", "") or "",
-        what=PassportDataAccess.What(what).value,
-        request=request,
-        event=event,
-        detail=detail[:300],
-    )
 
 
 # Helpers ---------------------------------------------------------------------------------
@@ -384,129 +298,12 @@ def _full_clean(request: VisaRequest) -> None:
     request.full_clean(exclude=["registration"], validate_constraints=False)
 
 
-def _lock(request: VisaRequest) -> VisaRequest:
-    """The request re-read under its row lock (its status may have changed since the caller
-    loaded it), with its registration, event and forum joined but not locked."""
-    return (
-        VisaRequest.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("registration__event__forum")
-        .get(pk=request.pk)
-    )
-
-
-def _require_status(request: VisaRequest, *allowed: str) -> None:
-    if request.status not in allowed:
-        raise InvalidTransition(
-            _("This visa letter request is %(status)s; this action is not possible.")
-            % {"status": request.get_status_display().lower()}
-        )
-
-
-def _change_status(
-    request: VisaRequest, new_status: str, *, actor: User | None, action: str, reason: str = ""
-) -> None:
-    old_status = request.status
-    request.status = new_status
-    request.save(update_fields=["status", "updated_at"])
-    _record(
-        request,
-        actor=actor,
-        action=action,
-        from_status=old_status,
-        to_status=new_status,
-        reason=reason,
-    )
-
-
-def _record(
-    request: VisaRequest,
-    *,
-    actor: User | None,
-    action: str,
-    from_status: str = "",
-    to_status: str = "",
-    reason: str = "",
-    **details,
-) -> VisaRequestHistory:
-    return VisaRequestHistory.objects.create(
-        request=request,
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        details=details,
-    )
-
-
 def _withdraw(
     request: VisaRequest, *, actor: User | None, reason: str, registration_closed: bool = False
 ) -> None:
-    _void_current_letter(request, reason=VOID_WITHDRAWN)
-    _change_status(request, Status.WITHDRAWN, actor=actor, action=Action.WITHDRAWN, reason=reason)
+    void_current_letter(request, reason=VOID_WITHDRAWN)
+    change_status(request, Status.WITHDRAWN, actor=actor, action=Action.WITHDRAWN, reason=reason)
     if registration_closed:
         emails.send_status_email(request, registration_closed=True)
     else:
         emails.send_status_email(request, reason=reason)
-
-
-def _void_current_letter(request: VisaRequest, *, reason: str) -> VisaLetter | None:
-    """Void the request's letter that is not void yet (at most one). Caller holds the
-    request's lock; the letter row is locked after it."""
-    letter = (
-        VisaLetter.objects.select_for_update()
-        .filter(request=request)
-        .exclude(status=VisaLetter.Status.VOID)
-        .first()
-    )
-    if letter is None:
-        return None
-    letter.status = VisaLetter.Status.VOID
-    letter.voided_at = timezone.now()
-    letter.void_reason = reason
-    letter.rendering_until = None
-    letter.save(update_fields=["status", "voided_at", "void_reason", "rendering_until"])
-    return letter
-
-
-def letter_number(request: VisaRequest, version: int) -> str:
-    """A letter's number: the request's number and the version, e.g. MX26-AST-V00042-2."""
-    return f"{request.number}-{version}"
-
-
-def _issue_new_version(request: VisaRequest, *, actor: User | None) -> VisaLetter:
-    """Void the current letter, create the next version "to render", set the status, record
-    it, and publish the render task after commit. Caller holds the request's lock."""
-    if request.registration.status != Registration.Status.CONFIRMED:
-        raise RegistrationNotConfirmed()
-    if request.passport_data_wiped:
-        raise PassportDataWiped()
-    voided = _void_current_letter(request, reason=VOID_NEW_VERSION)
-    last_version = (
-        request.letters.order_by("-version").values_list("version", flat=True).first() or 0
-    )
-    version = last_version + 1
-    letter = VisaLetter.objects.create(
-        request=request, version=version, number=letter_number(request, version)
-    )
-    old_status = request.status
-    if old_status != Status.LETTER_ISSUED:
-        request.status = Status.LETTER_ISSUED
-        request.save(update_fields=["status", "updated_at"])
-    _record(
-        request,
-        actor=actor,
-        action=Action.LETTER_ISSUED,
-        from_status=old_status,
-        to_status=request.status,
-        letter=letter.number,
-        voided=voided.number if voided else "",
-    )
-    transaction.on_commit(lambda: _hand_off(letter.pk), robust=True)
-    return letter
-
-
-def _hand_off(letter_id: int) -> None:
-    """Publish the render task for this letter. Raises if the broker is unreachable (run from
-    `on_commit(robust=True)`, so Django logs it); the letter then stays "to render"."""
-    current_app.tasks[RENDER_LETTER_TASK].delay(letter_id)
