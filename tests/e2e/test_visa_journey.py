@@ -4,9 +4,9 @@ sees the number on their registration page, and every step's e-mail reaches a re
 server in Russian. Pages are checked for Content-Security-Policy violations, console errors
 and (the delegate's) accessibility.
 
-The letter itself (issue, render, download, verification page) is the letter's part: extend
-`the_letter_is_issued_downloaded_and_verified` below; the journey already calls it with the
-pages and the request.
+Then the secretariat issues the letter, the delegate downloads the PDF, and its verification
+URL says valid, then void once the delegate withdraws the request
+(`the_letter_is_issued_downloaded_and_verified`).
 
 Form fields are found by their names, not their labels: the visa pages' Russian words come
 with the lead's translation (the catalogue is not edited on a feature branch).
@@ -15,6 +15,7 @@ with the lead's translation (the catalogue is not edited on a feature branch).
 import datetime
 import io
 
+import pypdf
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -24,7 +25,8 @@ from registrations.roles import SECRETARIAT
 from tests.e2e.conftest import BrowserProblems, assert_accessible, log_in
 from tests.factories import make_category, make_delegate, make_event, make_forum, make_registration
 from tests.registrations.admin.conftest import make_staff
-from visas.models import VisaRequest
+from visas.letters.document import verification_url
+from visas.models import PassportDataAccess, VisaLetter, VisaRequest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -122,8 +124,50 @@ def secretariat_reviews_and_records_the_petition(
 def the_letter_is_issued_downloaded_and_verified(
     delegate_page: Page, secretariat_page: Page, live_server, request
 ):
-    """The letter's part of the journey (issue, the rendered PDF downloaded by the delegate,
-    its verification URL valid, then withdrawn): to be written with the renderer."""
+    """The secretariat issues the letter; the worker (inline here) renders it; the delegate
+    downloads the PDF from the registration page; its verification URL says valid, and void
+    once the delegate withdraws the request."""
+    secretariat_page.goto(f"{live_server.url}/en/admin/visas/visarequest/{request.pk}/change/")
+    secretariat_page.get_by_role("button", name="Issue the letter").click()
+    expect(secretariat_page.locator("ul.messagelist")).to_contain_text("was issued")
+    letter = VisaLetter.objects.get(request=request)
+    assert letter.status == VisaLetter.Status.READY
+    secretariat_page.reload()
+    expect(
+        secretariat_page.locator(f'a[href="/en/staff/visa-letters/{letter.pk}/download/"]')
+    ).to_be_visible()
+
+    registration = request.registration
+    delegate_page.goto(f"{live_server.url}/ru/my/registrations/{registration.reference}/")
+    link = delegate_page.locator(".visa-panel .visa-letter-download a")
+    expect(link).to_be_visible()
+    with delegate_page.expect_download() as downloading:
+        link.click()
+    download = downloading.value
+    assert download.suggested_filename == f"visa-letter-{letter.number}.pdf"
+    reader = pypdf.PdfReader(download.path())
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "PETROV" in text and "533380006" in text and letter.number in text
+    assert "МИНЕКС Астана 2026" in text  # the Russian page
+    assert PassportDataAccess.objects.filter(
+        what=PassportDataAccess.What.DOWNLOADED_LETTER, user=registration.delegate
+    ).exists()
+
+    # Anyone (no session) scanning the QR code: genuine and valid.
+    stranger = delegate_page.context.browser.new_context()
+    verifier = stranger.new_page()
+    verifier.goto(verification_url(letter))
+    verdict = verifier.locator("[data-verdict]")
+    expect(verdict).to_have_attribute("data-verdict", "valid")
+    expect(verifier.locator("main")).to_contain_text("…0006")
+    expect(verifier.locator("main")).not_to_contain_text("533380006")
+
+    delegate_page.goto(f"{live_server.url}/ru/my/registrations/{registration.reference}/visa/")
+    delegate_page.locator("form.actions button.button--danger").click()
+    delegate_page.wait_for_load_state("load")
+    verifier.reload()
+    expect(verdict).to_have_attribute("data-verdict", "void")
+    stranger.close()
 
 
 def test_delegate_in_russian_requests_and_secretariat_records_the_petition(
@@ -155,7 +199,8 @@ def test_delegate_in_russian_requests_and_secretariat_records_the_petition(
     messages = mailbox.messages_to(DELEGATE_EMAIL)
     visa_messages = [m for m in messages if "МИНЕКС Астана 2026" in mailbox.subject_of(m)
                      and "/visa/" in mailbox.text_of(m)]  # fmt: skip
-    assert len(visa_messages) == 3  # requested, in review, petition filed
+    # Requested, in review, petition filed, letter issued, letter ready, withdrawn.
+    assert len(visa_messages) == 6
     for message in visa_messages:
         text = mailbox.text_of(message)
         assert text.startswith("Уважаемый господин Петров")
