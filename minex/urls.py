@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     path("", include("registrations.urls")),
     path("", include("exports.urls")),
+    path("", include("visas.urls")),
     prefix_default_language=True,
 )
 

@@ -52,6 +52,15 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # Passport names, nationality, phone, dietary and accessibility needs: organisers
         # do not see them in exports or the admin.
         "accounts.view_special_personal_data",
+        # Visa invitation letters: the requests (changed only through their buttons), the
+        # passport data in them (every view logged), the log itself, each event's policy.
+        "visas.view_visarequest",
+        "visas.change_visarequest",
+        "visas.view_passport_data",
+        "visas.view_passportdataaccess",
+        "visas.view_visapolicy",
+        "visas.add_visapolicy",
+        "visas.change_visapolicy",
     ),
     ORGANISER: (
         "events.view_forum",
@@ -62,6 +71,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "registrations.view_registrationhistory",
         # The export log in the admin, scoped to their forums like everything else.
         "exports.view_exportlog",
+        # Who asked for a visa letter and its status; never the passport data.
+        "visas.view_visarequest",
     ),
 }
 

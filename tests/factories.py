@@ -175,16 +175,11 @@ def visa_trip(event: Event, **overrides) -> dict:
 
 
 def make_visa_request(registration: Registration | None = None, **fields):
-    """A visa letter request with a valid passport, made through
-    visas.services.request_visa_letter (as the delegate) when that exists."""
-    from visas.models import VisaRequest
+    """A visa letter request with a valid passport, made by the delegate through
+    visas.services.request_visa_letter (for a new registration that asks for a letter)."""
+    from visas.services import request_visa_letter
 
     registration = registration or make_registration(visa_letter_needed=True, nationality="GB")
     values = {**PASSPORT, **visa_trip(registration.event)}
     values.update(fields)
-    try:
-        from visas.services import request_visa_letter
-    except ImportError:
-        values.setdefault("filing_deadline", values["entry_date"] - datetime.timedelta(days=14))
-        return VisaRequest.objects.create(registration=registration, **values)
     return request_visa_letter(registration, acting_user=registration.delegate, **values)

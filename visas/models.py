@@ -237,6 +237,14 @@ class VisaRequest(models.Model):
     def passport_data_wiped(self) -> bool:
         return self.passport_data_wiped_at is not None
 
+    @property
+    def number(self) -> str:
+        """The request's number, e.g. MX26-AST-V00042: the event part of the registration's
+        reference and the request's id. Its letters add their version (MX26-AST-V00042-2), so
+        a spreadsheet row can be matched back by this prefix before any letter exists."""
+        prefix = self.registration.reference.rsplit("-", 1)[0]
+        return f"{prefix}-V{self.pk:05d}"
+
 
 class VisaRequestHistory(models.Model):
     """One change to a visa request: who, when, from which status to which, and why.
