@@ -53,9 +53,7 @@ def filing_deadline_digests(now: datetime.datetime | None = None) -> list[EventD
     # Local dates are within a day of UTC's; the exact horizon is decided per event below.
     latest_deadline = now.date() + datetime.timedelta(days=horizon + 1)
     requests = (
-        VisaRequest.objects.filter(
-            status__in=DIGEST_STATUSES, filing_deadline__lte=latest_deadline
-        )
+        VisaRequest.objects.filter(status__in=DIGEST_STATUSES, filing_deadline__lte=latest_deadline)
         .select_related("registration__event__forum")
         .order_by("filing_deadline", "pk")
     )

@@ -48,16 +48,14 @@ def requests_due_for_wipe(now: datetime.datetime | None = None) -> list[int]:
         pk__in=pending.values("registration__event"),
     ).only("pk", "end_date", "time_zone")
     due_events = [
-        event.pk
-        for event in events
-        if now >= retention_ends(event.end_date, event.tz, days=days)
+        event.pk for event in events if now >= retention_ends(event.end_date, event.tz, days=days)
     ]
     if not due_events:
         return []
     return list(
-        pending.filter(registration__event__in=due_events).order_by("pk").values_list(
-            "pk", flat=True
-        )
+        pending.filter(registration__event__in=due_events)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -85,7 +83,11 @@ def wipe_passport_data(request_id: int, *, now: datetime.datetime | None = None)
             setattr(request, name, None if field.null else "")
         request.passport_data_wiped_at = now
         request.save(
-            update_fields=[*VisaRequest.PASSPORT_DATA_FIELDS, "passport_data_wiped_at", "updated_at"]
+            update_fields=[
+                *VisaRequest.PASSPORT_DATA_FIELDS,
+                "passport_data_wiped_at",
+                "updated_at",
+            ]
         )
         files_deleted = 0
         letters = VisaLetter.objects.select_for_update(no_key=True).filter(request=request)

@@ -42,7 +42,7 @@ from .petition.xlsx import LISTED_STATUSES, MIMETYPE, petition_rows, write_petit
 
 VIEW_PASSPORT_DATA = "visas.view_passport_data"
 CHANGE_VISA_REQUEST = "visas.change_visarequest"
-TOKEN_SALT = "visas.petition-upload"
+TOKEN_SALT = "visas.petition-upload"  # noqa: S105 (a namespace for signing, not a secret)
 # The report's confirmation stays valid this long (seconds).
 TOKEN_MAX_AGE = 3600
 TO_FILE_STATUSES = (VisaRequest.Status.REQUESTED, VisaRequest.Status.IN_REVIEW)
@@ -114,13 +114,14 @@ def petition_event(request, event_id):
     its problems, 400), with the confirmation button."""
     event = _visible_event(request.user, event_id)
     may_upload = may_upload_petition_numbers(request.user)
-    if request.method == "POST" and not may_upload:
+    posted = request.method == "POST"
+    if posted and not may_upload:
         raise PermissionDenied
-    form = PetitionUploadForm(request.POST or None, request.FILES or None)
+    form = PetitionUploadForm(request.POST, request.FILES) if posted else PetitionUploadForm()
     status = 200
     report = confirm_form = None
     problems: list[str] = []
-    if request.method == "POST":
+    if posted:
         if form.is_valid():
             try:
                 rows = petition_upload.read_upload(form.cleaned_data["file"])

@@ -20,9 +20,8 @@ def digests():
 
 
 @pytest.fixture
-def soon(settings):
+def soon():
     """An event whose requests' filing deadline is ~5 days away, with its own address."""
-    settings.PRIVATE_MEDIA_ROOT = "/nonexistent"
     today = timezone.localdate()
     event, category = visa_event(
         start_date=today + datetime.timedelta(days=20),
@@ -81,8 +80,7 @@ def test_digest_flags_overdue_requests(soon):
     assert len(emails) == 2
 
 
-def test_digest_sends_nothing_when_there_is_nothing_to_say(settings):
-    settings.PRIVATE_MEDIA_ROOT = "/nonexistent"
+def test_digest_sends_nothing_when_there_is_nothing_to_say():
     today = timezone.localdate()
     _far_event, far_category = visa_event(start_date=today + datetime.timedelta(days=40))
     requested(far_category)  # deadline ~25 days away

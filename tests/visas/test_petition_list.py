@@ -264,7 +264,19 @@ def test_petition_index_lists_the_users_events_with_counts(client, listed):
     assert reverse("visas_petition:event", args=[event.pk]) in response.content.decode()
 
 
-def test_petition_index_query_count_does_not_grow_with_events(client, django_assert_max_num_queries):
+def test_visa_request_changelist_links_to_the_lists_for_the_secretariat_only(client, listed):
+    changelist = reverse("admin:visas_visarequest_changelist")
+    index = reverse("visas_petition:index")
+
+    client.force_login(listed["secretariat"])
+    assert index in client.get(changelist).content.decode()
+    client.force_login(make_organiser(forums=[listed["event"].forum]))
+    page = client.get(changelist)
+    assert page.status_code == 200
+    assert index not in page.content.decode()
+
+
+def test_petition_index_query_count_does_not_grow_with_events(client):
     secretariat = make_secretariat()
     client.force_login(secretariat)
     url = reverse("visas_petition:index")

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from events.models import Event
@@ -39,7 +38,8 @@ class PetitionContext:
     @classmethod
     def for_event(cls, event: Event) -> "PetitionContext":
         return cls(
-            purpose=gettext("Business: participation in %(event)s, %(city)s") % {
+            purpose=gettext("Business: participation in %(event)s, %(city)s")
+            % {
                 "event": event.title,
                 "city": event.city,
             },
@@ -99,8 +99,9 @@ COLUMNS: list[PetitionColumn] = [
     PetitionColumn(
         "passport_expires_on", _("Passport valid until"), _date("passport_expires_on"), DATE
     ),
-    PetitionColumn("purpose", pgettext_lazy("visit", "Purpose of the visit"),
-                   lambda r, c: c.purpose),  # fmt: skip
+    PetitionColumn(
+        "purpose", pgettext_lazy("visit", "Purpose of the visit"), lambda r, c: c.purpose
+    ),  # fmt: skip
     PetitionColumn("entry_date", _("Entry date"), _date("entry_date"), DATE),
     PetitionColumn("exit_date", _("Exit date"), _date("exit_date"), DATE),
     PetitionColumn("place_of_application", _("Place of application"), _place_of_application),

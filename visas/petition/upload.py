@@ -180,7 +180,7 @@ def _csv_table(content: bytes):
             raise _not_a_table() from None
     if _CONTROL.search(text):
         raise _not_a_table()
-    first_line = text.split("\n", 1)[0]
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -198,7 +198,9 @@ def _xlsx_table(content: bytes):
     except UploadError:
         raise
     except Exception:  # any fault in an untrusted zip or its XML is the file's, not ours
-        raise UploadError(_("This XLSX file cannot be read. Save it again and upload it.")) from None
+        raise UploadError(
+            _("This XLSX file cannot be read. Save it again and upload it.")
+        ) from None
 
 
 def _cell_text(value) -> str:
@@ -257,15 +259,11 @@ def _rows_of(table) -> list[UploadedRow]:
                 % {"count": max_rows}
             )
 
-        def cell(name, cells=cells):
-            index = positions.get(name)
-            return cells[index] if index is not None and index < len(cells) else ""
-
         row = UploadedRow(
             line=line,
-            request_number=cell("request"),
-            letter_number=cell("letter"),
-            petition_number=cell(PETITION_NUMBER_COLUMN),
+            request_number=_cell(cells, positions, "request"),
+            letter_number=_cell(cells, positions, "letter"),
+            petition_number=_cell(cells, positions, PETITION_NUMBER_COLUMN),
         )
         problem = _row_problem(row)
         if problem:
@@ -287,6 +285,11 @@ def _rows_of(table) -> list[UploadedRow]:
     return rows
 
 
+def _cell(cells: list[str], positions: dict[str, int], name: str) -> str:
+    index = positions.get(name)
+    return cells[index] if index is not None and index < len(cells) else ""
+
+
 def _wrong_columns() -> str:
     return _(
         "The file's first row must name a “%(petition)s” column and a “%(request)s” or "
@@ -303,7 +306,8 @@ def _row_problem(row: UploadedRow) -> str:
         return ""  # not filed yet: skipped
     if not (row.request_number or row.letter_number):
         return _("a petition number without a request or letter number.")
-    if len(row.petition_number) > PETITION_NUMBER_MAX_LENGTH or not row.petition_number.isprintable():
+    number = row.petition_number
+    if len(number) > PETITION_NUMBER_MAX_LENGTH or not number.isprintable():
         return _("the petition number must be one line of at most %(count)d characters.") % {
             "count": PETITION_NUMBER_MAX_LENGTH
         }
