@@ -117,3 +117,14 @@ def test_digest_task_queues_through_the_outbox(soon, django_capture_on_commit_ca
     assert result.get() == 1
     (email,) = digests()
     assert email.related_id == str(soon["event"].pk)
+
+
+def test_digest_task_is_scheduled_daily_at_the_set_hour(settings):
+    from celery import current_app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["visas-filing-deadline-digest"]
+
+    assert entry["task"] == "visas.tasks.send_filing_deadline_digest"
+    assert entry["task"] in current_app.tasks
+    assert entry["schedule"].hour == {3}
+    assert entry["schedule"].minute == {0}

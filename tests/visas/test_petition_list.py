@@ -153,14 +153,23 @@ def test_petition_list_in_russian_and_kazakh_keeps_cyrillic_and_kazakh_letters(c
 
 
 def test_petition_list_writes_a_formula_as_plain_text(client, listed):
+    """A petition number is typed (or uploaded) by staff, free text: one that is a formula
+    stays text, and so does the event's title in the purpose."""
     event = listed["event"]
     event.title_en = '=HYPERLINK("http://evil.example","x")'
     event.save()
+    formula = '=HYPERLINK("http://evil.example","y")'
+    services.record_petition(
+        listed["petition"], petition_number=formula, acting_user=listed["secretariat"]
+    )
     client.force_login(listed["secretariat"])
 
     content = b"".join(client.get(download_url(event)).streaming_content)
 
     sheet = load_workbook(io.BytesIO(content)).active
+    abbott = sheet.cell(row=2, column=HEADER.index("Petition number") + 1)
+    assert abbott.data_type == "s"
+    assert abbott.value == formula
     purpose = sheet.cell(row=2, column=HEADER.index("Purpose of the visit") + 1)
     assert purpose.data_type == "s"
     assert purpose.value.startswith('Business: participation in =HYPERLINK("http://evil')

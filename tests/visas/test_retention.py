@@ -153,3 +153,13 @@ def test_wipe_task_wipes_events_long_over(ended):
 
     assert result.get() == 2
     assert VisaRequest.objects.filter(passport_data_wiped_at__isnull=False).count() == 2
+
+
+def test_wipe_task_is_scheduled_daily(settings):
+    from celery import current_app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["visas-wipe-expired-passport-data"]
+
+    assert entry["task"] == "visas.tasks.wipe_expired_passport_data"
+    assert entry["task"] in current_app.tasks
+    assert len(entry["schedule"].hour) == 1 and len(entry["schedule"].minute) == 1
