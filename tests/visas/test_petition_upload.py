@@ -402,3 +402,52 @@ def test_upload_of_a_requested_only_request_records_it(client, upload_case):
 
     fresh.refresh_from_db()
     assert fresh.status == VisaRequest.Status.PETITION_FILED
+
+
+def test_upload_far_too_large_is_refused_before_it_is_read(client, upload_case):
+    c = upload_case
+    client.force_login(c["secretariat"])
+    big = SimpleUploadedFile("big.csv", b"Request number,Petition number\n" + b"x" * 3_000_000)
+
+    response = post_file(client, c["event"], big)
+
+    assert response.status_code == 400
+    assert "The file is larger than 2 MB." in response.content.decode()
+
+
+def test_upload_of_an_xlsx_that_unpacks_to_too_much_is_refused(client, upload_case, monkeypatch):
+    from visas.petition import upload
+
+    c = upload_case
+    client.force_login(c["secretariat"])
+    content = xlsx_bytes([["Request number", "Petition number"], [c["review"].number, "P-1"]])
+    monkeypatch.setattr(upload, "MAX_UNPACKED_BYTES", 1000)
+
+    response = post_file(
+        client, c["event"], SimpleUploadedFile("x.xlsx", content, content_type=XLSX_TYPE)
+    )
+
+    assert response.status_code == 400
+    assert "This XLSX file cannot be read" in response.content.decode()
+
+
+def test_match_rows_makes_the_same_queries_for_one_and_three_rows(
+    upload_case, django_assert_num_queries
+):
+    from visas.petition.upload import UploadedRow, match_rows
+
+    c = upload_case
+    numbers = [c["review"].number, c["second"].number, c["filed"].number]
+    rows = [
+        UploadedRow(index + 2, number, "", f"P-{index}") for index, number in enumerate(numbers)
+    ]
+
+    with django_assert_num_queries(2):
+        one = match_rows(c["event"], rows[:1])
+    with django_assert_num_queries(2):
+        three = match_rows(c["event"], rows)
+
+    assert len(one.rows) == 1
+    assert [row.request.registration.reference for row in three.rows] == [
+        c[name].registration.reference for name in ("review", "second", "filed")
+    ]

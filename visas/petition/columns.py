@@ -101,7 +101,7 @@ COLUMNS: list[PetitionColumn] = [
     ),
     PetitionColumn(
         "purpose", pgettext_lazy("visit", "Purpose of the visit"), lambda r, c: c.purpose
-    ),  # fmt: skip
+    ),
     PetitionColumn("entry_date", _("Entry date"), _date("entry_date"), DATE),
     PetitionColumn("exit_date", _("Exit date"), _date("exit_date"), DATE),
     PetitionColumn("place_of_application", _("Place of application"), _place_of_application),

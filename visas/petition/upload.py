@@ -27,6 +27,7 @@ import datetime
 import enum
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -47,6 +48,9 @@ PETITION_NUMBER_MAX_LENGTH = VisaRequest._meta.get_field("petition_number").max_
 MAX_COLUMNS = 60
 # Malformed rows named in the message; the rest are counted.
 MAX_PROBLEMS_SHOWN = 20
+# An XLSX is a zip: a small file can unpack to gigabytes (openpyxl holds the shared strings
+# in memory). The list unpacks to about ten times its size; refuse far beyond that.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
@@ -138,10 +142,10 @@ def read_upload(uploaded) -> list[UploadedRow]:
     """The rows of an uploaded file (a Django UploadedFile) or raise UploadError."""
     max_bytes = settings.VISA_PETITION_UPLOAD_MAX_BYTES
     if uploaded.size is not None and uploaded.size > max_bytes:
-        raise UploadError(_too_large(max_bytes))
+        raise UploadError(too_large_message())
     content = uploaded.read(max_bytes + 1)
     if len(content) > max_bytes:
-        raise UploadError(_too_large(max_bytes))
+        raise UploadError(too_large_message())
     if not content.strip():
         raise UploadError(_("The file is empty."))
     if content.startswith(XLSX_MAGIC):
@@ -155,11 +159,11 @@ def read_upload(uploaded) -> list[UploadedRow]:
     return _rows_of(table)
 
 
-def _too_large(max_bytes: int) -> str:
-    return _("The file is larger than %(size)s. Upload only the list.") % {
-        "size": f"{max_bytes / (1024 * 1024):.0f} MB" if max_bytes >= 1024 * 1024 else
-        f"{max_bytes} B",
-    }  # fmt: skip
+def too_large_message() -> str:
+    max_bytes = settings.VISA_PETITION_UPLOAD_MAX_BYTES
+    megabyte = 1024 * 1024
+    size = f"{max_bytes / megabyte:.0f} MB" if max_bytes >= megabyte else f"{max_bytes} B"
+    return _("The file is larger than %(size)s. Upload only the list.") % {"size": size}
 
 
 def _not_a_table() -> UploadError:
@@ -191,6 +195,13 @@ def _csv_table(content: bytes):
 
 def _xlsx_table(content: bytes):
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _unreadable_xlsx() from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _unreadable_xlsx()
+    try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
@@ -198,9 +209,11 @@ def _xlsx_table(content: bytes):
     except UploadError:
         raise
     except Exception:  # any fault in an untrusted zip or its XML is the file's, not ours
-        raise UploadError(
-            _("This XLSX file cannot be read. Save it again and upload it.")
-        ) from None
+        raise _unreadable_xlsx() from None
+
+
+def _unreadable_xlsx() -> UploadError:
+    return UploadError(_("This XLSX file cannot be read. Save it again and upload it."))
 
 
 def _cell_text(value) -> str:
@@ -359,8 +372,8 @@ def _match_row(row: UploadedRow, by_request_number, by_letter_number) -> ReportR
     if not row.petition_number:
         return ReportRow(row, Outcome.SKIPPED, note=_("No petition number yet."))
     found = []
-    for number, known in ((row.request_number, by_request_number),
-                          (row.letter_number, by_letter_number)):  # fmt: skip
+    keys = ((row.request_number, by_request_number), (row.letter_number, by_letter_number))
+    for number, known in keys:
         if not number:
             continue
         request = known.get(number.upper())
@@ -417,6 +430,15 @@ def apply_upload(
     Side effects, per row, in the service's order: the number and status, a history row,
     the delegate's e-mail (through the outbox, after commit)."""
     with transaction.atomic():
+        # The planned requests locked first (by id, as the services lock one at a time), so
+        # nobody records or withdraws one of them between this match and its recording.
+        planned_ids = sorted({request_id for request_id, _number in planned})
+        list(
+            VisaRequest.objects.select_for_update(no_key=True)
+            .filter(pk__in=planned_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         report = match_rows(event, rows)
         if report.planned() != sorted(planned):
             raise UploadChanged(

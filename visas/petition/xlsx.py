@@ -62,9 +62,9 @@ def petition_requests(event: Event) -> QuerySet[VisaRequest]:
 def petition_rows(event: Event, context: PetitionContext) -> list[list]:
     """One row per person, sorted by surname and given names (as in the passport)."""
     requests = sorted(
-        petition_requests(event), key=lambda r: (r.surname.casefold(), r.given_names.casefold(),
-                                                 r.pk)
-    )  # fmt: skip
+        petition_requests(event),
+        key=lambda r: (r.surname.casefold(), r.given_names.casefold(), r.pk),
+    )
     return [petition_row(request, context) for request in requests]
 
 
@@ -75,8 +75,8 @@ def column_widths(rows: list[list]) -> list[int]:
             content = DATE_WIDTH
         else:
             content = max((len(str(row[index] or "")) for row in rows), default=0)
-        widths.append(max(len(column.header) + FILTER_BUTTON_WIDTH,
-                          min(content + 1, MAX_COLUMN_WIDTH)))  # fmt: skip
+        header = len(column.header) + FILTER_BUTTON_WIDTH
+        widths.append(max(header, min(content + 1, MAX_COLUMN_WIDTH)))
     return widths
 
 
