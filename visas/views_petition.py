@@ -9,7 +9,7 @@ petition list"); the upload pages show no passport data (numbers and the delegat
 registration names only).
 
 The upload is two steps: the file is read and matched, and the report shown with a signed
-token holding the rows read; confirming applies them (`petition.upload.apply_upload`), all
+token holding the rows read; confirming applies them (`petition.matching.apply_upload`), all
 or none. No file is kept between the steps.
 """
 
@@ -36,7 +36,7 @@ from events.selectors import events_visible_to
 
 from . import services
 from .models import PassportDataAccess, VisaRequest
-from .petition import upload as petition_upload
+from .petition import matching, reading
 from .petition.columns import PetitionContext
 from .petition.forms import PetitionConfirmForm, PetitionUploadForm
 from .petition.xlsx import LISTED_STATUSES, MIMETYPE, petition_rows, write_petition_list
@@ -125,7 +125,7 @@ def petition_event(request, event_id):
             request,
             event,
             form=PetitionUploadForm(),
-            problems=[petition_upload.too_large_message()],
+            problems=[reading.too_large_message()],
             may_upload=may_upload,
             status=400,
         )
@@ -136,12 +136,12 @@ def petition_event(request, event_id):
     if posted:
         if form.is_valid():
             try:
-                rows = petition_upload.read_upload(form.cleaned_data["file"])
-            except petition_upload.UploadError as error:
+                rows = reading.read_upload(form.cleaned_data["file"])
+            except reading.UploadError as error:
                 problems = error.messages
                 status = 400
             else:
-                report = petition_upload.match_rows(event, rows)
+                report = matching.match_rows(event, rows)
                 confirm_form = _confirm_form(request, event, rows, report)
         else:
             status = 400
@@ -184,13 +184,13 @@ def petition_apply(request, event_id):
             may_upload=True,
             status=400,
         )
-    rows = [petition_upload.UploadedRow(*values) for values in payload["rows"]]
+    rows = [reading.UploadedRow(*values) for values in payload["rows"]]
     try:
-        report = petition_upload.apply_upload(
+        report = matching.apply_upload(
             event, rows, planned=payload["planned"], acting_user=request.user
         )
-    except petition_upload.UploadChanged as error:
-        report = petition_upload.match_rows(event, rows)
+    except matching.UploadChanged as error:
+        report = matching.match_rows(event, rows)
         return _event_page(
             request,
             event,

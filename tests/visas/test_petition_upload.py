@@ -416,12 +416,12 @@ def test_upload_far_too_large_is_refused_before_it_is_read(client, upload_case):
 
 
 def test_upload_of_an_xlsx_that_unpacks_to_too_much_is_refused(client, upload_case, monkeypatch):
-    from visas.petition import upload
+    from visas.petition import reading
 
     c = upload_case
     client.force_login(c["secretariat"])
     content = xlsx_bytes([["Request number", "Petition number"], [c["review"].number, "P-1"]])
-    monkeypatch.setattr(upload, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 1000)
 
     response = post_file(
         client, c["event"], SimpleUploadedFile("x.xlsx", content, content_type=XLSX_TYPE)
@@ -434,7 +434,8 @@ def test_upload_of_an_xlsx_that_unpacks_to_too_much_is_refused(client, upload_ca
 def test_match_rows_makes_the_same_queries_for_one_and_three_rows(
     upload_case, django_assert_num_queries
 ):
-    from visas.petition.upload import UploadedRow, match_rows
+    from visas.petition.matching import match_rows
+    from visas.petition.reading import UploadedRow
 
     c = upload_case
     numbers = [c["review"].number, c["second"].number, c["filed"].number]

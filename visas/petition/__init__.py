@@ -1,6 +1,6 @@
 """The migration-service list: an event's approved visa requests as an XLSX in the layout of a
 Kazakh invitation petition (`columns`, `xlsx`), and the petition numbers uploaded back
-(`upload`: parse a CSV or XLSX, match its rows, report, apply through
+(`reading`: parse a CSV or XLSX; `matching`: match its rows, report, apply through
 `visas.services.record_petition`).
 
 Which requests are listed (`LISTED_STATUSES`): those the secretariat has reviewed — in

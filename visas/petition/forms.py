@@ -1,4 +1,4 @@
-"""The upload form of the petition numbers (the file's contents are checked by `upload`)."""
+"""The upload form of the petition numbers (the file's contents are checked by `reading`)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
