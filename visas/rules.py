@@ -153,7 +153,7 @@ def request_problems(values: dict, *, limits: TripLimits, today: datetime.date) 
         problems["date_of_birth"] = _("The date of birth must be in the past.")
     if issued and issued > today:
         problems["passport_issued_on"] = _("The passport's issue date cannot be in the future.")
-    elif issued and birth and issued <= birth:
+    elif issued and birth and issued <= birth and "date_of_birth" not in problems:
         problems["passport_issued_on"] = _("The passport must be issued after the date of birth.")
     if expires and issued and expires <= issued:
         problems["passport_expires_on"] = _(

@@ -319,10 +319,16 @@ def withdraw_for_closed_registration(
     `registration_status_changed`), after its locks: the requests are locked next, in the
     lock order. Side effects as `withdraw_visa_request`, for each."""
     withdrawn = []
-    requests = VisaRequest.objects.select_for_update(of=("self",)).filter(
+    open_requests = VisaRequest.objects.filter(
         registration=registration, status__in=VisaRequest.OPEN_STATUSES
     )
-    for request in requests.select_related("registration__event__forum"):
+    # Most registrations have none: look before locking, so they take no lock here. No new
+    # open request can appear meanwhile: creating one locks the registration row, which the
+    # caller holds; the locking query checks the status again.
+    if not open_requests.exists():
+        return withdrawn
+    locked = open_requests.select_for_update(no_key=True, of=("self",))
+    for request in locked.select_related("registration__event__forum"):
         reason = (
             _("The registration was cancelled.")
             if to_status == Registration.Status.CANCELLED

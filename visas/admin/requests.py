@@ -54,6 +54,10 @@ class VisaRequestHistoryInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 
+    def has_view_permission(self, request, obj=None):
+        # Part of the request's page: whoever may see the request sees these rows.
+        return request.user.has_perm("visas.view_visarequest")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -80,6 +84,10 @@ class VisaLetterInline(admin.TabularInline):
     can_delete = False
     ordering = ("-version",)
     verbose_name_plural = _("letters")
+
+    def has_view_permission(self, request, obj=None):
+        # Part of the request's page: whoever may see the request sees these rows.
+        return request.user.has_perm("visas.view_visarequest")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -31,10 +31,28 @@ def sections(page: str) -> list[str]:
                 "Mail",
                 "Registrations",
                 "Users and roles",
+                "Visa invitation letters",
             ],
         ),
-        ("secretariat", ["Exports and dashboard", "Forums and events", "Mail", "Registrations"]),
-        ("organiser_a", ["Exports and dashboard", "Forums and events", "Registrations"]),
+        (
+            "secretariat",
+            [
+                "Exports and dashboard",
+                "Forums and events",
+                "Mail",
+                "Registrations",
+                "Visa invitation letters",
+            ],
+        ),
+        (
+            "organiser_a",
+            [
+                "Exports and dashboard",
+                "Forums and events",
+                "Registrations",
+                "Visa invitation letters",
+            ],
+        ),
     ],
 )
 def test_index_lists_each_app_once(people, who, expected):
@@ -64,6 +82,6 @@ def test_users_groups_and_addresses_are_one_section(people):
 def test_index_in_russian_lists_each_app_once(people):
     names = sections(client_for(people["superuser"]).get("/ru/admin/").content.decode())
 
-    assert len(names) == len(set(names)) == 5
+    assert len(names) == len(set(names)) == 6
     assert "Регистрации" in names
     assert "Учётные записи" not in names  # allauth's "Accounts", twice before
