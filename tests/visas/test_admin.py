@@ -272,3 +272,14 @@ def test_changelist_queries_do_not_grow_with_rows(roles, url):
 
     assert page_one.count("<tr") + 2 == page_three.count("<tr")
     assert one == three, f"{one} queries with 1 row, {three} with 3"
+
+
+def test_the_change_page_saves_nothing_by_post(people, request_a):
+    client = client_for(people["secretariat"])
+
+    response = client.post(change_url(request_a), {"status": "letter_issued"})
+
+    assert response.status_code == 405
+    again = VisaRequest.objects.get(pk=request_a.pk)
+    assert again.status == "requested"
+    assert again.updated_at == request_a.updated_at

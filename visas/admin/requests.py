@@ -12,6 +12,7 @@
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
@@ -208,6 +209,10 @@ class VisaRequestAdmin(admin.ModelAdmin):
         return [field.name for field in self.model._meta.fields]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            # Nothing here is saved by a form (a raw save would skip the services and the
+            # history): the buttons post to their own URLs.
+            return HttpResponseNotAllowed(["GET"])
         response = super().change_view(request, object_id, form_url, extra_context)
         visa_request = getattr(request, "_visa_request_shown", None)
         if visa_request is not None and can_see_passport_data(request.user):

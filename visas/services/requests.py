@@ -1,23 +1,7 @@
-"""Every change to a visa request: its creation, its statuses, its letters, its details.
-
-Each service runs in one transaction, writes a `VisaRequestHistory` row for what it changed
-and queues the delegate's e-mail through the outbox (`visas/emails.py`), so nothing leaves
-the process before commit. A letter's PDF is rendered by the `visas.tasks.render_letter`
-task, published by its registered name after commit with the letter's id.
-
-Lock order (docs/architecture.md): the registration row (only to create a request), then
-the visa request row, then its letter rows. The registration services lock event → category
-→ registration and then, through `registration_status_changed`, reach `withdraw_for_closed_
-registration` here, which locks the requests after: the same order, so no deadlock.
-
-Passport data never goes into history rows, log lines or e-mails: history `details` name
-the fields that changed, never their values.
-"""
+"""A visa request's life: asked for, reviewed, filed, issued, refused, withdrawn, corrected."""
 
 import datetime
-import logging
 
-from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,77 +11,23 @@ from accounts.models import User
 from events.models import Event
 from registrations.models import Registration
 
-from . import emails
-from .models import PassportDataAccess, VisaLetter, VisaRequest, VisaRequestHistory
-from .rules import filing_deadline, is_too_late, request_problems, today_on_event_clock
-from .selectors import trip_limits, visa_window
-
-logger = logging.getLogger(__name__)
+from .. import emails
+from ..models import VisaLetter, VisaRequest, VisaRequestHistory
+from ..rules import filing_deadline, is_too_late, request_problems, today_on_event_clock
+from ..selectors import trip_limits, visa_window
+from .audit import _change_status, _lock, _record, _require_status
+from .errors import (
+    AlreadyRequested,
+    PassportDataWiped,
+    PetitionNumberInvalid,
+    ReasonRequired,
+    RegistrationNotActive,
+    VisaLetterNotNeeded,
+)
+from .letters import VOID_REFUSED, VOID_WITHDRAWN, _issue_new_version, _void_current_letter
 
 Status = VisaRequest.Status
 Action = VisaRequestHistory.Action
-
-# The render task, by name: the tasks module imports these services, so they address the task
-# through Celery's registry instead of importing it back (imports flow one way).
-RENDER_LETTER_TASK = "visas.tasks.render_letter"
-
-# Reasons a letter is voided, recorded on the letter and shown on its verification page.
-VOID_NEW_VERSION = "superseded"
-VOID_REFUSED = "refused"
-VOID_WITHDRAWN = "withdrawn"
-
-
-class VisaError(Exception):
-    """A visa rule refused the action. `message` is translated and fit to show."""
-
-    default_message = _("This visa letter request cannot be changed.")
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
-
-
-class AlreadyRequested(VisaError):
-    default_message = _(
-        "You have already requested a visa invitation letter for this registration."
-    )
-
-    def __init__(self, request: VisaRequest, message=None):
-        self.request = request
-        super().__init__(message)
-
-
-class RegistrationNotActive(VisaError):
-    default_message = _("A visa letter can only be requested for an active registration.")
-
-
-class VisaLetterNotNeeded(VisaError):
-    default_message = _(
-        "Your registration does not ask for a visa invitation letter: change your "
-        "registration first."
-    )
-
-
-class InvalidTransition(VisaError):
-    default_message = _("This visa letter request's status does not allow this action.")
-
-
-class ReasonRequired(VisaError):
-    default_message = _("Please give a reason.")
-
-
-class PetitionNumberInvalid(VisaError):
-    default_message = _(
-        "Enter the petition number the migration service gave (up to 50 characters)."
-    )
-
-
-class RegistrationNotConfirmed(VisaError):
-    default_message = _("A letter can only be issued for a confirmed registration.")
-
-
-class PassportDataWiped(VisaError):
-    default_message = _("The passport data of this request has been wiped.")
 
 
 def request_visa_letter(
@@ -340,28 +270,6 @@ def withdraw_for_closed_registration(
     return withdrawn
 
 
-def log_passport_access(
-    user: User | None,
-    *,
-    what: str,
-    request: VisaRequest | None = None,
-    event: Event | None = None,
-    detail: str = "",
-) -> PassportDataAccess:
-    """Record that `user` saw or downloaded passport data (`PassportDataAccess.What`): one row,
-    written in the caller's transaction (or at once in autocommit)."""
-    if event is None and request is not None:
-        event = request.registration.event
-    return PassportDataAccess.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
-        user_email=getattr(user, "email", "") or "",
-        what=PassportDataAccess.What(what).value,
-        request=request,
-        event=event,
-        detail=detail[:300],
-    )
-
-
 # Helpers ---------------------------------------------------------------------------------
 
 
@@ -390,61 +298,6 @@ def _full_clean(request: VisaRequest) -> None:
     request.full_clean(exclude=["registration"], validate_constraints=False)
 
 
-def _lock(request: VisaRequest) -> VisaRequest:
-    """The request re-read under its row lock (its status may have changed since the caller
-    loaded it), with its registration, event and forum joined but not locked."""
-    return (
-        VisaRequest.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("registration__event__forum")
-        .get(pk=request.pk)
-    )
-
-
-def _require_status(request: VisaRequest, *allowed: str) -> None:
-    if request.status not in allowed:
-        raise InvalidTransition(
-            _("This visa letter request is %(status)s; this action is not possible.")
-            % {"status": request.get_status_display().lower()}
-        )
-
-
-def _change_status(
-    request: VisaRequest, new_status: str, *, actor: User | None, action: str, reason: str = ""
-) -> None:
-    old_status = request.status
-    request.status = new_status
-    request.save(update_fields=["status", "updated_at"])
-    _record(
-        request,
-        actor=actor,
-        action=action,
-        from_status=old_status,
-        to_status=new_status,
-        reason=reason,
-    )
-
-
-def _record(
-    request: VisaRequest,
-    *,
-    actor: User | None,
-    action: str,
-    from_status: str = "",
-    to_status: str = "",
-    reason: str = "",
-    **details,
-) -> VisaRequestHistory:
-    return VisaRequestHistory.objects.create(
-        request=request,
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        details=details,
-    )
-
-
 def _withdraw(
     request: VisaRequest, *, actor: User | None, reason: str, registration_closed: bool = False
 ) -> None:
@@ -454,65 +307,3 @@ def _withdraw(
         emails.send_status_email(request, registration_closed=True)
     else:
         emails.send_status_email(request, reason=reason)
-
-
-def _void_current_letter(request: VisaRequest, *, reason: str) -> VisaLetter | None:
-    """Void the request's letter that is not void yet (at most one). Caller holds the
-    request's lock; the letter row is locked after it."""
-    letter = (
-        VisaLetter.objects.select_for_update()
-        .filter(request=request)
-        .exclude(status=VisaLetter.Status.VOID)
-        .first()
-    )
-    if letter is None:
-        return None
-    letter.status = VisaLetter.Status.VOID
-    letter.voided_at = timezone.now()
-    letter.void_reason = reason
-    letter.rendering_until = None
-    letter.save(update_fields=["status", "voided_at", "void_reason", "rendering_until"])
-    return letter
-
-
-def letter_number(request: VisaRequest, version: int) -> str:
-    """A letter's number: the request's number and the version, e.g. MX26-AST-V00042-2."""
-    return f"{request.number}-{version}"
-
-
-def _issue_new_version(request: VisaRequest, *, actor: User | None) -> VisaLetter:
-    """Void the current letter, create the next version "to render", set the status, record
-    it, and publish the render task after commit. Caller holds the request's lock."""
-    if request.registration.status != Registration.Status.CONFIRMED:
-        raise RegistrationNotConfirmed()
-    if request.passport_data_wiped:
-        raise PassportDataWiped()
-    voided = _void_current_letter(request, reason=VOID_NEW_VERSION)
-    last_version = (
-        request.letters.order_by("-version").values_list("version", flat=True).first() or 0
-    )
-    version = last_version + 1
-    letter = VisaLetter.objects.create(
-        request=request, version=version, number=letter_number(request, version)
-    )
-    old_status = request.status
-    if old_status != Status.LETTER_ISSUED:
-        request.status = Status.LETTER_ISSUED
-        request.save(update_fields=["status", "updated_at"])
-    _record(
-        request,
-        actor=actor,
-        action=Action.LETTER_ISSUED,
-        from_status=old_status,
-        to_status=request.status,
-        letter=letter.number,
-        voided=voided.number if voided else "",
-    )
-    transaction.on_commit(lambda: _hand_off(letter.pk), robust=True)
-    return letter
-
-
-def _hand_off(letter_id: int) -> None:
-    """Publish the render task for this letter. Raises if the broker is unreachable (run from
-    `on_commit(robust=True)`, so Django logs it); the letter then stays "to render"."""
-    current_app.tasks[RENDER_LETTER_TASK].delay(letter_id)
