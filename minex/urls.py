@@ -24,6 +24,9 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # The secretariat's migration-service lists (admin pages outside a ModelAdmin): before
+    # the admin, whose catch-all would take them.
+    path("admin/visas/petitions/", include("visas.urls_petition")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("privacy/", include("legal.urls")),

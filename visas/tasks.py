@@ -7,6 +7,7 @@ processes too.
 
 from celery import shared_task
 
+from . import digest, retention
 from .letters import rendering
 
 # Letters (vletter) ----------------------------------------------------------------------
@@ -26,3 +27,20 @@ def release_stuck_letters() -> dict[str, int]:
 
 
 # End of letters (vletter) ----------------------------------------------------------------
+
+# Retention and the secretariat's digest (beat, daily) -------------------------------------
+
+
+@shared_task(name="visas.tasks.wipe_expired_passport_data")
+def wipe_expired_passport_data() -> int:
+    """Wipe passport data and letter files of events past their retention (run by beat; see
+    retention.wipe_expired_passport_data). Returns how many requests were wiped."""
+    return retention.wipe_expired_passport_data()
+
+
+@shared_task(name="visas.tasks.send_filing_deadline_digest")
+def send_filing_deadline_digest() -> int:
+    """Queue the secretariat's digest of filing deadlines, one e-mail per event with
+    something to say (run by beat; see digest.send_filing_deadline_digests). Returns how
+    many e-mails were queued."""
+    return len(digest.send_filing_deadline_digests())

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -246,6 +247,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visas.tasks.release_stuck_letters",
         "schedule": env.float("VISA_LETTER_SWEEP_INTERVAL", default=60.0),
     },
+    # Passport data and letter PDFs are wiped VISA_PASSPORT_RETENTION_DAYS after each event.
+    "visas-wipe-expired-passport-data": {
+        "task": "visas.tasks.wipe_expired_passport_data",
+        "schedule": crontab(minute=15, hour=env.int("VISA_RETENTION_HOUR", default=1)),
+    },
+    # The secretariat's daily digest of visa requests whose filing deadline is near (UTC hour:
+    # 03:00 is 08:00 in Astana).
+    "visas-filing-deadline-digest": {
+        "task": "visas.tasks.send_filing_deadline_digest",
+        "schedule": crontab(minute=0, hour=env.int("VISA_FILING_DIGEST_HOUR", default=3)),
+    },
 }
 
 # Mail. Without EMAIL_HOST mail goes to the console (or to files with EMAIL_BACKEND).
@@ -352,6 +364,14 @@ VISA_LETTER_MAX_ATTEMPTS = env.int("VISA_LETTER_MAX_ATTEMPTS", default=5)
 # A letter due "to render" this many seconds without a worker taking it (the hand-off after
 # commit missed the broker, the message was lost) is handed out again by the sweep.
 VISA_LETTER_DISPATCH_GRACE = env.int("VISA_LETTER_DISPATCH_GRACE", default=120)
+# Passport data and letter PDFs are wiped this many days after the event's last day (on the
+# event's clock) by `visas.tasks.wipe_expired_passport_data`.
+VISA_PASSPORT_RETENTION_DAYS = env.int("VISA_PASSPORT_RETENTION_DAYS", default=30)
+# The secretariat's daily digest lists open requests whose filing deadline is this near.
+VISA_FILING_DIGEST_DAYS = env.int("VISA_FILING_DIGEST_DAYS", default=7)
+# The petition numbers' upload (CSV or XLSX): bigger files or more rows are refused.
+VISA_PETITION_UPLOAD_MAX_BYTES = env.int("VISA_PETITION_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024)
+VISA_PETITION_UPLOAD_MAX_ROWS = env.int("VISA_PETITION_UPLOAD_MAX_ROWS", default=5000)
 
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
 # scripts are static files (static/js/, each app's static/), and so are the admin's; no
