@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "registrations",
     "legal",
     "exports",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -311,6 +312,12 @@ if EXPORTS_STUCK_AFTER <= EXPORTS_TASK_TIME_LIMIT:
         f"time limit ({EXPORTS_TASK_TIME_LIMIT}s)."
     )
 EXPORTS_MAX_ATTEMPTS = env.int("EXPORTS_MAX_ATTEMPTS", default=3)
+
+# Billing (billing/). An invoice falls due this many days after it is issued (each event may
+# choose its own), and never later than the day before the event starts.
+BILLING_PAYMENT_DUE_DAYS = env.int("BILLING_PAYMENT_DUE_DAYS", default=14)
+# The letters that open every payment reference ("MX26 4821 173").
+BILLING_REFERENCE_PREFIX = env.str("BILLING_REFERENCE_PREFIX", default="MX")
 
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
 # scripts are static files (static/js/, each app's static/), and so are the admin's; no
