@@ -87,6 +87,9 @@ class RecordPaymentForm(forms.Form):
         label=_("Method"), choices=Payment.Method.choices, initial=Payment.Method.TRANSFER
     )
     bank_reference = PlainTextField(label=_("Bank reference"), max_length=200, required=False)
+    is_refund = forms.BooleanField(
+        label=_("This is a refund (money paid back to the buyer)"), required=False
+    )
     note = MultilineTextField(label=_("Note"), max_length=1000, required=False)
 
     def clean_received_on(self):

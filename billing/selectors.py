@@ -56,7 +56,8 @@ class PaymentStatus:
         return PaymentState(self.state).label
 
 
-def _state(invoiced: Decimal, paid: Decimal, refunded: Decimal) -> str:
+def state_for(invoiced: Decimal, paid: Decimal, refunded: Decimal) -> str:
+    """The payment state for these sums (see `PaymentState`)."""
     balance = invoiced - paid
     if balance > 0:
         return PaymentState.PARTLY_PAID if paid > 0 else PaymentState.UNPAID
@@ -97,7 +98,7 @@ def payment_statuses(registration_ids: Iterable[int]) -> dict[int, PaymentStatus
         refunded = -(payments.get("refunded") or ZERO)
         invoiced = row["invoiced"] or ZERO
         statuses[pk] = PaymentStatus(
-            state=_state(invoiced, paid, refunded),
+            state=state_for(invoiced, paid, refunded),
             currency=row["currency"],
             invoiced=invoiced,
             paid=paid,
