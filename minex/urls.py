@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("", include("exports.urls")),
     path("", include("visas.urls")),
     path("", include("visas.urls_letters")),
+    path("", include("billing.urls")),
     prefix_default_language=True,
 )
 

@@ -49,6 +49,26 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "mail.view_outgoingemail",
         "mail.change_outgoingemail",
         "exports.view_exportlog",
+        # Invoices, credit notes and payments (billing/): organisers see totals only, on the
+        # dashboard.
+        "billing.view_billing",
+        "billing.view_issuingentity",
+        "billing.add_issuingentity",
+        "billing.change_issuingentity",
+        "billing.view_bankaccount",
+        "billing.add_bankaccount",
+        "billing.change_bankaccount",
+        "billing.delete_bankaccount",
+        "billing.view_eventbilling",
+        "billing.add_eventbilling",
+        "billing.change_eventbilling",
+        "billing.view_eventissuer",
+        "billing.add_eventissuer",
+        "billing.change_eventissuer",
+        "billing.delete_eventissuer",
+        "billing.view_invoice",
+        "billing.view_payment",
+        "billing.add_payment",
         # Passport names, nationality, phone, dietary and accessibility needs: organisers
         # do not see them in exports or the admin.
         "accounts.view_special_personal_data",

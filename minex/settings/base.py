@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "legal",
     "exports",
     "visas",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("EXPORTS_SWEEP_INTERVAL", default=300.0),
     },
     # Attendee lists are personal data: background export files are deleted once expired.
+    # Billing: payment reminders before the due date; unpaid invoices flagged after it (and
+    # their registrations cancelled where the event chose so). Hourly: dates, not minutes.
+    "billing-payment-reminders": {
+        "task": "billing.tasks.send_payment_reminders",
+        "schedule": 3600.0,
+    },
+    "billing-flag-overdue": {
+        "task": "billing.tasks.flag_overdue_invoices",
+        "schedule": 3600.0,
+    },
     "exports-purge-expired-files": {
         "task": "exports.tasks.purge_expired_export_files",
         "schedule": 3600.0,
@@ -372,6 +383,11 @@ VISA_FILING_DIGEST_DAYS = env.int("VISA_FILING_DIGEST_DAYS", default=7)
 # The petition numbers' upload (CSV or XLSX): bigger files or more rows are refused.
 VISA_PETITION_UPLOAD_MAX_BYTES = env.int("VISA_PETITION_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024)
 VISA_PETITION_UPLOAD_MAX_ROWS = env.int("VISA_PETITION_UPLOAD_MAX_ROWS", default=5000)
+# Billing (billing/). An invoice falls due this many days after it is issued (each event may
+# choose its own), and never later than the day before the event starts.
+BILLING_PAYMENT_DUE_DAYS = env.int("BILLING_PAYMENT_DUE_DAYS", default=14)
+# The letters that open every payment reference ("MX26 4821 173").
+BILLING_REFERENCE_PREFIX = env.str("BILLING_REFERENCE_PREFIX", default="MX")
 
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
 # scripts are static files (static/js/, each app's static/), and so are the admin's; no

@@ -24,6 +24,7 @@ MAY_IMPORT = {
     "registrations": {"events", "accounts", "legal", "mail"},
     "exports": {"events", "registrations", "accounts"},
     "visas": {"events", "registrations", "accounts", "mail", "legal"},
+    "billing": {"events", "registrations", "accounts", "mail", "legal"},
 }
 APPS = set(MAY_IMPORT)
 # The project package: every app may use its shared helpers (rate limits, widgets, error

@@ -551,8 +551,9 @@ def test_registration_detail_query_count(client, django_assert_num_queries):
     delegate = make_delegate()
     registration = make_registration(delegate=delegate)
     client.force_login(delegate)
-    # session, user, registration, history; the visa panel's latest request (visas/)
-    with django_assert_num_queries(5):
+    # session, user, registration, history; the visa panel's latest request (visas/);
+    # billing's payment panel (its documents: none)
+    with django_assert_num_queries(6):
         assert client.get(f"/en/my/registrations/{registration.reference}/").status_code == 200
 
 

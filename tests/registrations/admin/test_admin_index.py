@@ -26,6 +26,7 @@ def sections(page: str) -> list[str]:
         (
             "superuser",
             [
+                "Billing",
                 "Exports and dashboard",
                 "Forums and events",
                 "Mail",
@@ -37,6 +38,7 @@ def sections(page: str) -> list[str]:
         (
             "secretariat",
             [
+                "Billing",
                 "Exports and dashboard",
                 "Forums and events",
                 "Mail",
@@ -44,6 +46,7 @@ def sections(page: str) -> list[str]:
                 "Visa invitation letters",
             ],
         ),
+        # Organisers see billing's totals on the dashboard only, no billing section.
         (
             "organiser_a",
             [

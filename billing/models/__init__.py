@@ -1,0 +1,19 @@
+"""Billing's models: who issues (entities, bank accounts, per-event rules), the documents
+(invoices and credit notes, their lines and numbering), and the money (payments, history)."""
+
+from .entities import BankAccount, EventBilling, EventIssuer, IssuingEntity
+from .invoices import BillingDetails, Invoice, InvoiceLine, InvoiceSequence
+from .payments import BillingHistory, Payment
+
+__all__ = [
+    "BankAccount",
+    "BillingDetails",
+    "BillingHistory",
+    "EventBilling",
+    "EventIssuer",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceSequence",
+    "IssuingEntity",
+    "Payment",
+]
