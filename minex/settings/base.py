@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.release_stuck_exports",
         "schedule": env.float("EXPORTS_SWEEP_INTERVAL", default=300.0),
     },
+    # Issued documents' PDFs: jobs whose worker died are queued again, due retries handed out.
+    "billing-document-pdfs": {
+        "task": "billing.tasks.sweep_document_renders",
+        "schedule": env.float("BILLING_PDF_SWEEP_INTERVAL", default=60.0),
+    },
     # Attendee lists are personal data: background export files are deleted once expired.
     "exports-purge-expired-files": {
         "task": "exports.tasks.purge_expired_export_files",
@@ -318,6 +323,15 @@ EXPORTS_MAX_ATTEMPTS = env.int("EXPORTS_MAX_ATTEMPTS", default=3)
 BILLING_PAYMENT_DUE_DAYS = env.int("BILLING_PAYMENT_DUE_DAYS", default=14)
 # The letters that open every payment reference ("MX26 4821 173").
 BILLING_REFERENCE_PREFIX = env.str("BILLING_REFERENCE_PREFIX", default="MX")
+# Issued documents' PDFs (billing/documents/): a worker claims a job for CELERY_TASK_TIME_LIMIT
+# plus this margin; past it, beat's sweep (every BILLING_PDF_SWEEP_INTERVAL s) queues the job
+# again. A failed rendering is retried after each of these delays, then marked failed.
+BILLING_PDF_LEASE_MARGIN = env.int("BILLING_PDF_LEASE_MARGIN", default=30)
+BILLING_PDF_RETRY_DELAYS = [
+    int(delay) for delay in env.list("BILLING_PDF_RETRY_DELAYS", default=[30, 300, 1800])
+]
+# A due job handed to the workers is not handed out again for this many seconds.
+BILLING_PDF_DISPATCH_LEASE = env.int("BILLING_PDF_DISPATCH_LEASE", default=120)
 
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
 # scripts are static files (static/js/, each app's static/), and so are the admin's; no
@@ -360,5 +374,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs seven progress lines per PDF at INFO; its warnings still show.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
