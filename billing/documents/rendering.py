@@ -118,7 +118,7 @@ def _claim(invoice_id: int, now) -> str | RenderOutcome:
             if invoice.pdf:
                 return RenderOutcome.ALREADY_DONE
             job, created = DocumentRender.objects.get_or_create(
-                invoice_id=invoice_id, defaults={"send_to_buyer": False}
+                invoice_id=invoice_id, defaults={"send_to_buyer": False, "next_attempt_at": now}
             )
             if not created:  # another process made it a moment ago, and holds it
                 return RenderOutcome.NOT_DUE
