@@ -2,8 +2,24 @@
 
 from celery import shared_task
 
-# Documents (billing/documents/): each issued document's PDF, and beat's sweep of the jobs.
+from . import services
 from .documents import rendering
+
+
+@shared_task(name="billing.tasks.send_payment_reminders")
+def send_payment_reminders() -> int:
+    """Queue reminders for invoices falling due soon (see services.send_payment_reminders)."""
+    return services.send_payment_reminders()
+
+
+@shared_task(name="billing.tasks.flag_overdue_invoices")
+def flag_overdue_invoices() -> int:
+    """Flag invoices unpaid after their due date, cancelling where the event chose so (see
+    services.flag_overdue_invoices)."""
+    return services.flag_overdue_invoices()
+
+
+# Documents (billing/documents/): each issued document's PDF, and beat's sweep of the jobs.
 
 
 @shared_task(name=rendering.RENDER_TASK)

@@ -1,14 +1,17 @@
 """Who may download a document's PDF, how it is served, and the delegate's invoices panel."""
 
-from decimal import Decimal
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.billing.document_factories import make_credit_note, make_invoice, make_uk_entity
+from tests.billing.document_factories import (
+    make_credit_note,
+    make_invoice,
+    make_uk_entity,
+    reissue,
+)
 from tests.factories import make_delegate, make_forum, make_user
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def invoice(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return make_invoice(make_uk_entity(), price=Decimal("600.00"))
+        return make_invoice(make_uk_entity(), price="600.00")
 
 
 def delegate_url(invoice) -> str:
@@ -120,7 +123,7 @@ def test_registration_page_lists_documents_amounts_status_and_links(
     client, invoice, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        credit_note = make_credit_note(invoice, fee_percent=Decimal("10"))
+        credit_note = make_credit_note(invoice, fee_percent="10")
     client.force_login(invoice.registration.delegate)
 
     page = client.get(
@@ -162,7 +165,7 @@ def test_the_panel_costs_the_same_queries_for_one_and_three_documents(
         make_credit_note(three)
     # A third document: an invoice issued again after the credit note.
     with django_capture_on_commit_callbacks(execute=True):
-        make_invoice(three.entity, registration=three.registration)
+        reissue(three)
 
     client.force_login(one.registration.delegate)
     queries_for_one = _page_queries(client, one.registration)

@@ -1,17 +1,14 @@
 """The buyer's e-mails: the invoice and the credit note with their PDFs, the receipt."""
 
 import base64
-import datetime
-from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
-from billing import extensions
-from billing.models import BillingHistory, Payment
+from billing.models import BillingHistory
 from mail.models import OutgoingEmail
 from registrations.emails import greeting
-from tests.billing.document_factories import make_credit_note, make_invoice, make_uk_entity
+from tests.billing.document_factories import make_credit_note, make_invoice, make_uk_entity, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +50,9 @@ def test_credit_note_is_emailed_with_its_pdf_and_the_fee_kept(
     django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        invoice = make_invoice(make_uk_entity(), price=Decimal("600.00"))
+        invoice = make_invoice(make_uk_entity(), price="600.00")
     with django_capture_on_commit_callbacks(execute=True):
-        credit_note = make_credit_note(invoice, fee_percent=Decimal("10"))
+        credit_note = make_credit_note(invoice, fee_percent="10")
 
     email = OutgoingEmail.objects.get(kind="billing.credit_note")
     assert email.language == "en"
@@ -74,35 +71,20 @@ def test_credit_note_is_emailed_with_its_pdf_and_the_fee_kept(
     ]
 
 
-def _record(invoice, amount: str, external_id: str) -> Payment:
-    """A payment as billing's record_payment books it: the row, then `payment_recorded` in
-    the same transaction."""
-    payment = Payment.objects.create(
-        invoice=invoice,
-        amount=Decimal(amount),
-        currency=invoice.currency,
-        received_on=timezone.localdate() - datetime.timedelta(days=1),
-        method=Payment.Method.TRANSFER,
-        external_id=external_id,
-    )
-    extensions.payment_recorded.send(Payment, payment=payment, invoice=invoice, actor=None)
-    return payment
-
-
 def test_receipt_goes_out_once_when_the_invoice_becomes_paid_in_full(
     django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        invoice = make_invoice(make_uk_entity(), price=Decimal("600.00"), language="ru")
+        invoice = make_invoice(make_uk_entity(), price="600.00", language="ru")
 
     with django_capture_on_commit_callbacks(execute=True):
-        _record(invoice, "500.00", "line-1")  # part of €720.00
+        pay(invoice, "500.00", "line-1")  # part of €720.00
     assert not OutgoingEmail.objects.filter(kind="billing.receipt").exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        _record(invoice, "220.00", "line-2")  # €720.00 in all: paid (€0.00 over)
+        pay(invoice, "220.00", "line-2")  # €720.00 in all: paid (€0.00 over)
     with django_capture_on_commit_callbacks(execute=True):
-        _record(invoice, "5.00", "line-3")  # an overpayment later: no second receipt
+        pay(invoice, "5.00", "line-3")  # an overpayment later: no second receipt
 
     [receipt] = OutgoingEmail.objects.filter(kind="billing.receipt")
     assert receipt.status == OutgoingEmail.Status.SENT
@@ -117,8 +99,8 @@ def test_receipt_goes_out_once_when_the_invoice_becomes_paid_in_full(
 
 def test_refund_sends_no_receipt(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invoice = make_invoice(make_uk_entity(), price=Decimal("100.00"))
-        _record(invoice, "120.00", "paid")
-        _record(invoice, "-120.00", "refund")
+        invoice = make_invoice(make_uk_entity(), price="100.00")
+        pay(invoice, "120.00", "paid")
+        pay(invoice, "-120.00", "refund")
 
     assert OutgoingEmail.objects.filter(kind="billing.receipt").count() == 1
