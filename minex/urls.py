@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     path("", include("registrations.urls")),
     path("", include("exports.urls")),
+    path("", include("billing.urls")),
     path("", include("billing.urls_documents")),
     prefix_default_language=True,
 )

@@ -1,0 +1,9 @@
+"""Billing in the admin: entities and bank accounts, each event's billing rules and issuers,
+invoices and credit notes (read-only once issued, with a record-a-payment page), payments.
+
+Everything needs `billing.view_billing` (the Secretariat) besides the model permission, and
+everything about an event is scoped with `events.selectors.events_visible_to`."""
+
+from . import documents, setup
+
+__all__ = ["documents", "setup"]

@@ -1,0 +1,43 @@
+"""Billing's sections on other apps' pages (registrations.extensions)."""
+
+from registrations.extensions import DetailPanel
+
+from .selectors import event_totals, payment_status, registration_documents
+
+
+def _dashboard_context(request, event) -> dict | None:
+    totals = event_totals(event)
+    if not totals:
+        return None
+    return {
+        "totals": totals,
+        "may_see_documents": request.user.has_perm("billing.view_billing"),
+    }
+
+
+DASHBOARD_TOTALS = DetailPanel(
+    template="billing/_dashboard_totals.html", context=_dashboard_context, order=50
+)
+
+
+def _registration_context(request, registration) -> dict | None:
+    if not registration.price:
+        return None
+    documents = registration_documents(registration)
+    if not documents:
+        return None
+    open_invoice = next(
+        (d for d in reversed(documents) if d.kind == d.Kind.INVOICE and d.payment_reference),
+        None,
+    )
+    return {
+        "documents": documents,
+        "status": payment_status(registration),
+        "open_invoice": open_invoice,
+    }
+
+
+# The delegate's registration page: what they owe, how to quote the payment, their documents.
+REGISTRATION_PAYMENT = DetailPanel(
+    template="billing/_registration_payment.html", context=_registration_context, order=20
+)
