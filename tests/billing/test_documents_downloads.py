@@ -1,11 +1,16 @@
-"""Who may download a document's PDF, how it is served, and the delegate's invoices panel."""
+"""Who may download a document's PDF, how it is served, and the links to it (the delegate's
+payment panel, the invoice admin)."""
+
+import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from registrations.roles import ORGANISER, SECRETARIAT
 from tests.billing.document_factories import (
     make_credit_note,
     make_invoice,
@@ -13,6 +18,7 @@ from tests.billing.document_factories import (
     reissue,
 )
 from tests.factories import make_delegate, make_forum, make_user
+from tests.registrations.admin.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +180,21 @@ def test_the_panel_costs_the_same_queries_for_one_and_three_documents(
 
     assert three.registration.invoices.filter(status="issued").count() == 3
     assert queries_for_three == queries_for_one
+
+
+def test_secretariat_reaches_the_pdf_from_the_invoice_admin(client, invoice):
+    call_command("setup_roles", stdout=io.StringIO())
+    client.force_login(make_staff("sec@example.com", group=SECRETARIAT))
+
+    page = client.get(f"/en/admin/billing/invoice/{invoice.pk}/change/").content.decode()
+
+    assert f'href="{staff_url(invoice)}"' in page
+    assert_pdf_attachment(client.get(staff_url(invoice)), invoice)
+
+
+def test_organisers_get_no_document_even_of_their_own_forum(client, invoice):
+    call_command("setup_roles", stdout=io.StringIO())
+    forum = invoice.registration.event.forum
+    client.force_login(make_staff("org@example.com", group=ORGANISER, forums=[forum]))
+
+    assert client.get(staff_url(invoice)).status_code == 403
