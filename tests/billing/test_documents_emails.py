@@ -1,13 +1,15 @@
 """The buyer's e-mails: the invoice and the credit note with their PDFs, the receipt."""
 
 import base64
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
-from billing.models import BillingHistory
+from billing.models import BillingHistory, EventBilling
 from mail.models import OutgoingEmail
 from registrations.emails import greeting
+from registrations.services import cancel_registration
 from tests.billing.document_factories import make_credit_note, make_invoice, make_uk_entity, pay
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +106,45 @@ def test_refund_sends_no_receipt(django_capture_on_commit_callbacks):
         pay(invoice, "-120.00", "refund")
 
     assert OutgoingEmail.objects.filter(kind="billing.receipt").count() == 1
+
+
+def test_cancelling_a_paid_registration_emails_the_credit_note_minus_the_fee(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = make_invoice(make_uk_entity(), price="600.00", language="ru")
+    registration = invoice.registration
+    EventBilling.objects.filter(event=registration.event).update(
+        cancellation_fee_percent=Decimal("10")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(invoice, "720.00", "transfer-1")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_registration(registration, acting_user=registration.delegate)
+
+    email = OutgoingEmail.objects.get(kind="billing.credit_note")
+    credit_note = invoice.credit_notes.get()
+    assert email.language == "ru"
+    assert credit_note.number in email.subject
+    assert "648,00" in email.body_text and "72,00" in email.body_text  # credited, fee kept
+    [attachment] = email.attachments
+    assert attachment["filename"] == f"credit-note-{credit_note.number}.pdf"
+
+
+def test_cancelling_an_unpaid_registration_emails_a_full_credit_note(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = make_invoice(make_uk_entity(), price="600.00")
+    registration = invoice.registration
+    EventBilling.objects.filter(event=registration.event).update(
+        cancellation_fee_percent=Decimal("10")
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_registration(registration, acting_user=registration.delegate)
+
+    email = OutgoingEmail.objects.get(kind="billing.credit_note")
+    assert "Amount credited: €720.00" in email.body_text
+    assert "Cancellation fee kept" not in email.body_text
