@@ -3,7 +3,8 @@
 The delegate downloads their own registration's documents (anyone else's is a 404, as if it
 did not exist); the secretariat (`billing.view_billing`) downloads any document of the forums
 they may see (403 without the permission, 404 outside their forums). A document whose PDF is
-still being made answers 503 with a translated page and `Retry-After`. Every answer is
+still being made (or whose file was lost, and is made again) answers 503 with a translated
+page and `Retry-After`. Every answer is
 `Cache-Control: private, no-store` and an attachment.
 """
 
@@ -18,6 +19,7 @@ from events.selectors import events_visible_to
 from registrations.selectors import get_delegate_registration
 
 from .documents.pdf import pdf_filename
+from .documents.rendering import schedule_missing_pdf
 from .models import Invoice
 
 RETRY_AFTER_SECONDS = 30
@@ -29,6 +31,8 @@ def _pdf_response(request, invoice: Invoice):
     except FileNotFoundError:
         opened = None
     if opened is None:
+        # Not made yet, failed, or its file is gone: have it made, and ask to come back.
+        schedule_missing_pdf(invoice)
         response = render(
             request, "billing/documents/pdf_pending.html", {"invoice": invoice}, status=503
         )

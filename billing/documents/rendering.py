@@ -114,8 +114,9 @@ def _claim(invoice_id: int, now) -> str | RenderOutcome:
             invoice_id=invoice_id
         )
         job = job.first()
+        missing = pdf_missing(invoice)
         if job is None:
-            if invoice.pdf:
+            if not missing:
                 return RenderOutcome.ALREADY_DONE
             job, created = DocumentRender.objects.get_or_create(
                 invoice_id=invoice_id, defaults={"send_to_buyer": False, "next_attempt_at": now}
@@ -124,7 +125,11 @@ def _claim(invoice_id: int, now) -> str | RenderOutcome:
                 return RenderOutcome.NOT_DUE
             job = DocumentRender.objects.select_for_update().get(pk=job.pk)
         if job.status == Status.DONE:
-            return RenderOutcome.ALREADY_DONE
+            if not missing:
+                return RenderOutcome.ALREADY_DONE
+            # Its file is gone (a lost disk, a restore without media): made again, not re-sent.
+            job.status, job.attempts, job.send_to_buyer = Status.QUEUED, 0, False
+            job.next_attempt_at = now
         if job.status != Status.QUEUED or job.next_attempt_at > now:
             return RenderOutcome.NOT_DUE
         job.status = Status.RENDERING
@@ -133,9 +138,37 @@ def _claim(invoice_id: int, now) -> str | RenderOutcome:
         job.rendering_until = now + timedelta(seconds=lease_seconds())
         job.dispatched_until = None
         job.save(
-            update_fields=["status", "claim", "attempts", "rendering_until", "dispatched_until"]
+            update_fields=[
+                "status",
+                "claim",
+                "attempts",
+                "rendering_until",
+                "dispatched_until",
+                "send_to_buyer",
+                "next_attempt_at",
+            ]
         )
         return job.claim
+
+
+def pdf_missing(invoice: Invoice) -> bool:
+    """Whether `invoice` has no stored PDF: none made yet, or its file is gone."""
+    return not invoice.pdf or not default_storage.exists(invoice.pdf.name)
+
+
+def schedule_missing_pdf(invoice: Invoice) -> None:
+    """Have an issued document's PDF made if it is missing (asked for by a download that found
+    none): its job is queued again if it was done or failed, without the e-mail, and handed to
+    the render task after commit. A job already queued or running is only handed out again
+    (the claim lets one worker have it)."""
+    with transaction.atomic():
+        DocumentRender.objects.get_or_create(invoice=invoice, defaults={"send_to_buyer": False})
+        job = DocumentRender.objects.select_for_update().get(invoice=invoice)
+        if job.status in (Status.DONE, Status.FAILED) and pdf_missing(invoice):
+            job.status, job.attempts, job.send_to_buyer = Status.QUEUED, 0, False
+            job.next_attempt_at = timezone.now()
+            job.save(update_fields=["status", "attempts", "send_to_buyer", "next_attempt_at"])
+        transaction.on_commit(_render_after_commit(invoice.pk), robust=True)
 
 
 def _held_job(invoice_id: int, claim: str) -> DocumentRender | None:
@@ -181,8 +214,11 @@ def _store(invoice: Invoice, claim: str, content: bytes) -> RenderOutcome:
             job = _held_job(invoice.pk, claim)
             if job is None:
                 return RenderOutcome.LOST_LEASE
-            # Only where there is none yet: a document's PDF, once stored, never changes.
-            first = bool(Invoice.objects.filter(pk=invoice.pk, pdf="").update(pdf=name))
+            # Only where there is none (or its file is gone): a stored PDF never changes.
+            invoice.refresh_from_db(fields=["pdf"])
+            first = pdf_missing(invoice) and bool(
+                Invoice.objects.filter(pk=invoice.pk, pdf=invoice.pdf.name or "").update(pdf=name)
+            )
             if not first:
                 invoice.refresh_from_db(fields=["pdf"])
                 with invoice.pdf.open("rb") as kept:

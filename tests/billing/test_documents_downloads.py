@@ -5,11 +5,14 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from billing.models import DocumentRender
+from mail.models import OutgoingEmail
 from registrations.roles import ORGANISER, SECRETARIAT
 from tests.billing.document_factories import (
     make_credit_note,
@@ -198,3 +201,19 @@ def test_organisers_get_no_document_even_of_their_own_forum(client, invoice):
     client.force_login(make_staff("org@example.com", group=ORGANISER, forums=[forum]))
 
     assert client.get(staff_url(invoice)).status_code == 403
+
+
+def test_a_lost_pdf_file_is_made_again_on_download_and_not_sent_again(
+    client, invoice, django_capture_on_commit_callbacks
+):
+    invoice.refresh_from_db()
+    default_storage.delete(invoice.pdf.name)  # a lost disk, a restore without the media
+    client.force_login(invoice.registration.delegate)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(delegate_url(invoice))
+    assert response.status_code == 503
+
+    assert_pdf_attachment(client.get(delegate_url(invoice)), invoice)
+    assert OutgoingEmail.objects.filter(kind="billing.invoice").count() == 1
+    assert DocumentRender.objects.get(invoice=invoice).status == "done"
