@@ -10,7 +10,7 @@ class BillingConfig(AppConfig):
         from mail.services import register_context_builder
         from registrations import extensions
 
-        from . import emails, forms, panels, receivers, tasks  # noqa: F401  (tasks: by name)
+        from . import documents, emails, forms, panels, receivers, tasks  # noqa: F401  (tasks)
 
         extensions.registration_created.connect(
             receivers.on_registration_created, dispatch_uid="billing.registration_created"
@@ -23,3 +23,5 @@ class BillingConfig(AppConfig):
         extensions.add_dashboard_panel(panels.DASHBOARD_TOTALS)
         extensions.add_detail_panel(panels.REGISTRATION_PAYMENT)
         register_context_builder(emails.CONTEXT_BUILDER, emails.build_context)
+        # Documents: PDFs, their e-mails and the receipt.
+        documents.connect()

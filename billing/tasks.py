@@ -1,8 +1,9 @@
-"""Celery tasks for billing: thin wrappers around billing.services, run by beat."""
+"""Celery tasks for billing: thin wrappers around billing's services, given ids, never objects."""
 
 from celery import shared_task
 
 from . import services
+from .documents import rendering
 
 
 @shared_task(name="billing.tasks.send_payment_reminders")
@@ -16,3 +17,19 @@ def flag_overdue_invoices() -> int:
     """Flag invoices unpaid after their due date, cancelling where the event chose so (see
     services.flag_overdue_invoices)."""
     return services.flag_overdue_invoices()
+
+
+# Documents (billing/documents/): each issued document's PDF, and beat's sweep of the jobs.
+
+
+@shared_task(name=rendering.RENDER_TASK)
+def render_invoice_pdf(invoice_id: int) -> str:
+    """Make and store issued document `invoice_id`'s PDF unless it has one, and e-mail it
+    when its job asks (billing.documents.rendering.render_document_pdf)."""
+    return rendering.render_document_pdf(invoice_id).value
+
+
+@shared_task(name="billing.tasks.sweep_document_renders")
+def sweep_document_renders() -> dict:
+    """Beat's job: queue again PDF jobs whose worker died; hand due jobs to the workers."""
+    return rendering.sweep_document_renders()

@@ -36,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("", include("visas.urls")),
     path("", include("visas.urls_letters")),
     path("", include("billing.urls")),
+    path("", include("billing.urls_documents")),
     prefix_default_language=True,
 )
 

@@ -66,6 +66,7 @@ class InvoiceAdmin(BillingAdminMixin, admin.ModelAdmin):
         "due_on", "payment_reference", "buyer_name", "buyer_organisation", "buyer_address",
         "buyer_country", "buyer_vat_number", "buyer_email", "currency", "net", "vat_rate", "vat",
         "gross", "reverse_charge", "vat_exempt", "languages", "overdue_since", "money",
+        "pdf_download",
     )  # fmt: skip
     readonly_fields = fields
 
@@ -132,6 +133,16 @@ class InvoiceAdmin(BillingAdminMixin, admin.ModelAdmin):
                 % {"amount": format_money(-balance, invoice.currency)},
             )
         return state.label
+
+    @admin.display(description=_("PDF"))
+    def pdf_download(self, invoice):
+        """The stored PDF (billing.views_documents), once the worker has made it."""
+        if invoice.status != Invoice.Status.ISSUED:
+            return "-"
+        if not invoice.pdf:
+            return gettext("Being made…")
+        url = reverse("billing_staff_document_download", args=[invoice.pk])
+        return format_html('<a href="{}" download>{}</a>', url, gettext("Download the PDF"))
 
     @admin.display(description=_("registration"))
     def registration_link(self, invoice):

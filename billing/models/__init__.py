@@ -1,6 +1,7 @@
 """Billing's models: who issues (entities, bank accounts, per-event rules), the documents
 (invoices and credit notes, their lines and numbering), and the money (payments, history)."""
 
+from .documents import DocumentRender
 from .entities import BankAccount, EventBilling, EventIssuer, IssuingEntity
 from .invoices import BillingDetails, Invoice, InvoiceLine, InvoiceSequence
 from .payments import BillingHistory, Payment
@@ -9,6 +10,7 @@ __all__ = [
     "BankAccount",
     "BillingDetails",
     "BillingHistory",
+    "DocumentRender",
     "EventBilling",
     "EventIssuer",
     "Invoice",

@@ -238,7 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.release_stuck_exports",
         "schedule": env.float("EXPORTS_SWEEP_INTERVAL", default=300.0),
     },
-    # Attendee lists are personal data: background export files are deleted once expired.
+    # Issued documents' PDFs: jobs whose worker died are queued again, due retries handed out.
+    "billing-document-pdfs": {
+        "task": "billing.tasks.sweep_document_renders",
+        "schedule": env.float("BILLING_PDF_SWEEP_INTERVAL", default=60.0),
+    },
     # Billing: payment reminders before the due date; unpaid invoices flagged after it (and
     # their registrations cancelled where the event chose so). Hourly: dates, not minutes.
     "billing-payment-reminders": {
@@ -249,6 +253,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.flag_overdue_invoices",
         "schedule": 3600.0,
     },
+    # Attendee lists are personal data: background export files are deleted once expired.
     "exports-purge-expired-files": {
         "task": "exports.tasks.purge_expired_export_files",
         "schedule": 3600.0,
@@ -388,6 +393,15 @@ VISA_PETITION_UPLOAD_MAX_ROWS = env.int("VISA_PETITION_UPLOAD_MAX_ROWS", default
 BILLING_PAYMENT_DUE_DAYS = env.int("BILLING_PAYMENT_DUE_DAYS", default=14)
 # The letters that open every payment reference ("MX26 4821 173").
 BILLING_REFERENCE_PREFIX = env.str("BILLING_REFERENCE_PREFIX", default="MX")
+# Issued documents' PDFs (billing/documents/): a worker claims a job for CELERY_TASK_TIME_LIMIT
+# plus this margin; past it, beat's sweep (every BILLING_PDF_SWEEP_INTERVAL s) queues the job
+# again. A failed rendering is retried after each of these delays, then marked failed.
+BILLING_PDF_LEASE_MARGIN = env.int("BILLING_PDF_LEASE_MARGIN", default=30)
+BILLING_PDF_RETRY_DELAYS = [
+    int(delay) for delay in env.list("BILLING_PDF_RETRY_DELAYS", default=[30, 300, 1800])
+]
+# A due job handed to the workers is not handed out again for this many seconds.
+BILLING_PDF_DISPATCH_LEASE = env.int("BILLING_PDF_DISPATCH_LEASE", default=120)
 
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
 # scripts are static files (static/js/, each app's static/), and so are the admin's; no
@@ -436,7 +450,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
-        # WeasyPrint logs seven steps of every visa letter it renders.
+        # WeasyPrint logs seven progress lines per PDF (letters, invoices) at INFO; its
+        # warnings still show.
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
