@@ -4,9 +4,18 @@
 from .entities import BankAccount, EventBilling, EventIssuer, IssuingEntity
 from .invoices import BillingDetails, Invoice, InvoiceLine, InvoiceSequence
 from .payments import BillingHistory, Payment
+from .statements import (
+    BankStatement,
+    ProviderEvent,
+    StatementAllocation,
+    StatementFormat,
+    StatementLine,
+    StatementSettings,
+)
 
 __all__ = [
     "BankAccount",
+    "BankStatement",
     "BillingDetails",
     "BillingHistory",
     "EventBilling",
@@ -16,4 +25,9 @@ __all__ = [
     "InvoiceSequence",
     "IssuingEntity",
     "Payment",
+    "ProviderEvent",
+    "StatementAllocation",
+    "StatementFormat",
+    "StatementLine",
+    "StatementSettings",
 ]

@@ -1,0 +1,85 @@
+"""Reads for statement import: the entity's invoices as the matcher needs them, and a
+statement's lines for the review page."""
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from ..models import BankStatement, Invoice, Payment, StatementAllocation, StatementLine
+from .matcher import OpenInvoice
+
+_MONEY = DecimalField(max_digits=16, decimal_places=3)
+
+
+def _sum(queryset, column: str):
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values(group=Value(1)).annotate(total=Sum(column)).values("total"),
+            output_field=_MONEY,
+        ),
+        Value(Decimal("0")),
+        output_field=_MONEY,
+    )
+
+
+def open_invoices(entity) -> list[OpenInvoice]:
+    """Every issued invoice of `entity` with what is still owed on it: its gross, less its
+    issued credit notes, less the money paid against it and them (refunds count back). One
+    query."""
+    credited = Invoice.objects.filter(
+        credits=OuterRef("pk"), kind=Invoice.Kind.CREDIT_NOTE, status=Invoice.Status.ISSUED
+    )
+    paid = Payment.objects.filter(Q(invoice=OuterRef("pk")) | Q(invoice__credits=OuterRef("pk")))
+    rows = (
+        Invoice.objects.filter(
+            entity=entity, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED
+        )
+        .annotate(credited=_sum(credited, "gross"), paid=_sum(paid, "amount"))
+        .values_list(
+            "pk",
+            "number",
+            "payment_reference",
+            "currency",
+            "gross",
+            "credited",
+            "paid",
+            "buyer_name",
+            "buyer_organisation",
+        )
+        .order_by("pk")
+    )
+    return [
+        OpenInvoice(
+            pk=pk,
+            number=number,
+            payment_reference=reference,
+            currency=currency,
+            outstanding=gross + credited - paid,
+            buyer_name=name,
+            buyer_organisation=organisation,
+        )
+        for pk, number, reference, currency, gross, credited, paid, name, organisation in rows
+    ]
+
+
+def statement_for_review(statement_id: int) -> BankStatement:
+    """A statement with its lines, their allocations and candidates (a fixed number of
+    queries whatever the number of lines)."""
+    invoices = Invoice.objects.only(
+        "pk", "number", "currency", "gross", "buyer_name", "buyer_organisation", "entity_id"
+    )
+    lines = StatementLine.objects.order_by("position").prefetch_related(
+        Prefetch(
+            "allocations",
+            queryset=StatementAllocation.objects.select_related("invoice", "payment").order_by(
+                "pk"
+            ),
+        ),
+        Prefetch("candidates", queryset=invoices.order_by("pk")),
+    )
+    return (
+        BankStatement.objects.select_related("bank_account__entity", "uploaded_by", "applied_by")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .get(pk=statement_id)
+    )
