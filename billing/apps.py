@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self):
+        from mail.services import register_context_builder
+        from registrations import extensions
+
+        from . import emails, forms, receivers, tasks  # noqa: F401  (tasks: by name)
+
+        extensions.registration_created.connect(
+            receivers.on_registration_created, dispatch_uid="billing.registration_created"
+        )
+        extensions.registration_status_changed.connect(
+            receivers.on_registration_status_changed,
+            dispatch_uid="billing.registration_status_changed",
+        )
+        extensions.add_form_section(forms.BILLING_SECTION)
+        register_context_builder(emails.CONTEXT_BUILDER, emails.build_context)

@@ -13,6 +13,12 @@ happens and asks for what to show, and they answer:
   docs/architecture.md).
 - `detail_panels` are small templates an app adds to the delegate's registration page
   (`registration_detail.html`), each rendered with the request and the registration.
+- `form_sections` are fieldsets an app adds to the registration form (billing details for a
+  paid category): each is its own `Form`, shown in its own fieldset for the categories it
+  `applies_to`, validated only when the chosen category is one of them, and its cleaned data
+  handed to `register_delegate(form_sections=…)`, which passes it on with
+  `registration_created` as `form_sections={name: cleaned_data}` (an empty dict when there
+  is none). The server decides which sections count; the page's script only hides the others.
 
 These are explicit calls from services, not `post_save` signals: every sender is listed
 above, and a receiver is connected in its app's `AppConfig.ready()`.
@@ -21,11 +27,13 @@ above, and a receiver is connected in its app's `AppConfig.ready()`.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-# kwargs: registration (just inserted), actor (the user who acted, the delegate or staff).
+# kwargs: registration (just inserted), actor (the user who acted, the delegate or staff),
+# form_sections ({section name: cleaned data} of the form sections that applied; may be {}).
 registration_created = Signal()
 
 # kwargs: registration (already saved with its new status), from_status, to_status, actor
@@ -68,3 +76,74 @@ def detail_panels(request, registration) -> list[SafeString]:
         context = {"registration": registration, **context}
         rendered.append(SafeString(render_to_string(panel.template, context, request=request)))
     return rendered
+
+
+@dataclass(frozen=True)
+class FormSection:
+    """A fieldset of the registration form contributed by another app.
+
+    `form_class` is built as `form_class(data, prefix=name)` (its fields are named
+    `<name>-<field>`); `applies_to(category)` says whether the chosen category needs it and
+    must not query the database (the categories are already loaded, e.g. "costs money").
+    """
+
+    name: str
+    legend: str
+    form_class: type[forms.Form]
+    applies_to: Callable[..., bool]
+    order: int = 100
+
+
+@dataclass
+class BoundFormSection:
+    """A form section on one page: its form and the ids of the categories it applies to."""
+
+    section: FormSection
+    form: forms.Form
+    category_ids: str  # space-separated, for the page's script
+
+    @property
+    def legend(self) -> str:
+        return self.section.legend
+
+
+_form_sections: list[FormSection] = []
+
+
+def add_form_section(section: FormSection) -> None:
+    """Register a section (from an `AppConfig.ready()`); the same one again is a no-op."""
+    if all(each.name != section.name for each in _form_sections):
+        _form_sections.append(section)
+        _form_sections.sort(key=lambda each: each.order)
+
+
+def bound_form_sections(data, categories, *, forms: dict | None = None) -> list[BoundFormSection]:
+    """The sections that apply to at least one of `categories`, bound to `data` (None on a
+    GET), in their order; a form already validated by `clean_form_sections` (in `forms`) is
+    reused, so the page shows its errors."""
+    forms = forms if forms is not None else {}
+    bound = []
+    for section in _form_sections:
+        ids = [str(category.pk) for category in categories if section.applies_to(category)]
+        if ids:
+            form = forms.get(section.name) or section.form_class(data, prefix=section.name)
+            bound.append(BoundFormSection(section, form, " ".join(ids)))
+    return bound
+
+
+def clean_form_sections(data, category, *, forms: dict | None = None) -> dict | None:
+    """For the chosen `category`: {name: cleaned data} of the sections that apply to it, or
+    None when one of them is invalid. Sections that do not apply are ignored, whatever was
+    posted for them. The forms built are put in `forms` (by name) for the page to show."""
+    forms = forms if forms is not None else {}
+    cleaned = {}
+    valid = True
+    for section in _form_sections:
+        if not section.applies_to(category):
+            continue
+        form = forms[section.name] = section.form_class(data, prefix=section.name)
+        if form.is_valid():
+            cleaned[section.name] = form.cleaned_data
+        else:
+            valid = False
+    return cleaned if valid else None

@@ -147,6 +147,7 @@ def register_delegate(
     override_window: bool = False,
     override_capacity: bool = False,
     notify: bool = True,
+    form_sections: dict | None = None,
 ) -> tuple[Registration, bool]:
     """Register `delegate` for `event` in `category`; return `(registration, created)`.
 
@@ -169,8 +170,11 @@ def register_delegate(
     Side effects, in order: the registration row; a history row (actor: `acting_user` or the
     delegate; the overrides used are recorded); the delegate's e-mail for the new status
     (received/confirmed/waitlisted) and the secretariat's notification, both through the
-    outbox and sent after commit. With `notify=False` no e-mail is queued: the caller sends
-    them itself, in the same transaction, once it has finished (`register_on_behalf`).
+    outbox and sent after commit. `form_sections` (the cleaned data of other apps' sections
+    of the registration form, `extensions.FormSection`) goes to `registration_created`'s
+    receivers, which run before the e-mails are queued. With `notify=False` no e-mail is
+    queued: the caller sends them itself, in the same transaction, once it has finished
+    (`register_on_behalf`).
 
     Raises `RegistrationError` subclasses for refusals and `ValidationError` for malformed
     details (lengths, Latin name, visa letter without nationality or without the name in Latin
@@ -205,6 +209,7 @@ def register_delegate(
             override_window=override_window,
             override_capacity=override_capacity,
             notify=notify,
+            form_sections=form_sections or {},
             details={
                 "consent_attendee_list": consent_attendee_list,
                 "consent_marketing": consent_marketing,
@@ -231,6 +236,7 @@ def _register_under_locks(
     override_window: bool,
     override_capacity: bool,
     notify: bool,
+    form_sections: dict,
     details: dict,
 ) -> tuple[Registration, bool] | RegistrationError | ValidationError:
     """register_delegate's locked part: returns the outcome, or the refusal to raise once the
@@ -306,7 +312,9 @@ def _register_under_locks(
     if actor.pk != delegate.pk:
         overrides["on_behalf_of_delegate"] = True
     _record(registration, actor=actor, action=Action.REGISTERED, to_status=status, **overrides)
-    extensions.registration_created.send(Registration, registration=registration, actor=actor)
+    extensions.registration_created.send(
+        Registration, registration=registration, actor=actor, form_sections=form_sections
+    )
 
     if notify:
         emails.send_registration_emails(registration)

@@ -66,12 +66,28 @@ def register(request, slug):
         availability=availability,
         initial=_profile_initial(request.user) if request.method == "GET" else None,
     )
+    # Other apps' fieldsets (billing details for a paid category, registrations.extensions):
+    # a submission validates only those of the chosen category; the page lists them lazily
+    # from the categories already loaded for the availability figures.
+    section_forms = {}
+    form_sections = SimpleLazyObject(
+        lambda: extensions.bound_form_sections(
+            request.POST or None,
+            [option.category for option in availability.values()],
+            forms=section_forms,
+        )
+    )
     status = 200
     if request.method == "POST":
         status = 400
+        sections_data = None
         if form.is_valid():
+            sections_data = extensions.clean_form_sections(
+                request.POST, form.cleaned_data["category"], forms=section_forms
+            )
+        if sections_data is not None:
             try:
-                registration, created = _register(request, event, form)
+                registration, created = _register(request, event, form, sections_data)
             except services.RegistrationError as refusal:
                 form.add_error(None, refusal.message)
                 status = 409
@@ -84,6 +100,7 @@ def register(request, slug):
     context = {
         "event": event,
         "form": form,
+        "form_sections": form_sections,
         "availability": availability,
         "payment_instructions": SimpleLazyObject(
             lambda: selectors.payment_instructions(availability)
@@ -98,7 +115,7 @@ def _already_registered(request, registration):
     return redirect("registration_detail", reference=registration.reference)
 
 
-def _register(request, event, form) -> tuple[Registration, bool]:
+def _register(request, event, form, form_sections: dict) -> tuple[Registration, bool]:
     """Save the profile part and register, as one unit: a refusal leaves the profile as it was.
 
     The registration's e-mails come in the page's language, which becomes the profile's
@@ -117,6 +134,7 @@ def _register(request, event, form) -> tuple[Registration, bool]:
             category=form.cleaned_data["category"],
             consent_privacy=form.cleaned_data["consent_privacy"],
             language=get_language(),
+            form_sections=form_sections,
             **form.registration_values(),
         )
     return registration, created

@@ -226,6 +226,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("EXPORTS_SWEEP_INTERVAL", default=300.0),
     },
     # Attendee lists are personal data: background export files are deleted once expired.
+    # Billing: payment reminders before the due date; unpaid invoices flagged after it (and
+    # their registrations cancelled where the event chose so). Hourly: dates, not minutes.
+    "billing-payment-reminders": {
+        "task": "billing.tasks.send_payment_reminders",
+        "schedule": 3600.0,
+    },
+    "billing-flag-overdue": {
+        "task": "billing.tasks.flag_overdue_invoices",
+        "schedule": 3600.0,
+    },
     "exports-purge-expired-files": {
         "task": "exports.tasks.purge_expired_export_files",
         "schedule": 3600.0,

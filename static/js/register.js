@@ -4,7 +4,10 @@
   var form = document.querySelector("form.registration-form");
   if (!form) { return; }
   var payments = form.querySelectorAll("details.payment[data-categories]");
-  if (!payments.length) { return; }
+  // Other apps' fieldsets (billing details) apply to some categories only; the server
+  // ignores a hidden one's fields, so hiding it is only for the eye.
+  var sections = form.querySelectorAll("fieldset[data-form-section][data-categories]");
+  if (!payments.length && !sections.length) { return; }
 
   function showChosen() {
     var chosen = form.querySelector("input[name=category]:checked");
@@ -12,6 +15,9 @@
       var applies = chosen !== null && details.dataset.categories.split(" ").indexOf(chosen.value) !== -1;
       details.hidden = !applies;
       details.open = applies;
+    });
+    sections.forEach(function (fieldset) {
+      fieldset.hidden = chosen === null || fieldset.dataset.categories.split(" ").indexOf(chosen.value) === -1;
     });
   }
 

@@ -1,0 +1,96 @@
+"""Billing's forms: the billing section of the registration form (whom to invoice), and the
+admin's record-a-payment form."""
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minex.countries import country_choices
+from minex.widgets import LongSelect
+from registrations.extensions import FormSection
+from registrations.forms import MultilineTextField, PlainTextField
+
+from .models import BillingDetails, Payment
+
+_VAT_NUMBER = re.compile(r"\A[A-Z]{2}[A-Z0-9]{2,13}\Z|\A[0-9]{12}\Z")
+
+
+class BillingDetailsForm(forms.Form):
+    """Whom the invoice is made out to: the delegate, or their organisation with its legal
+    name, address, country and VAT number (the VAT number decides a reverse charge)."""
+
+    invoice_to = forms.ChoiceField(
+        label=_("Invoice to"),
+        choices=BillingDetails.InvoiceTo.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        initial=BillingDetails.InvoiceTo.PERSON,
+    )
+    organisation = PlainTextField(
+        label=_("Organisation's legal name"), max_length=200, required=False
+    )
+    address = MultilineTextField(label=_("Billing address"), max_length=500, required=False)
+    country = forms.ChoiceField(
+        label=_("Country"), choices=country_choices, required=False, widget=LongSelect
+    )
+    vat_number = PlainTextField(
+        label=_("VAT number"),
+        max_length=30,
+        required=False,
+        help_text=_("With the country prefix, e.g. IE1234567T; or a 12-digit BIN in Kazakhstan."),
+    )
+
+    def clean_vat_number(self):
+        value = re.sub(r"[\s.\-]", "", self.cleaned_data["vat_number"]).upper()
+        if value and not _VAT_NUMBER.match(value):
+            raise forms.ValidationError(
+                _("Enter the VAT number with its country prefix, e.g. IE1234567T.")
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["invoice_to"] = cleaned.get("invoice_to") or BillingDetails.InvoiceTo.PERSON
+        if cleaned["invoice_to"] == BillingDetails.InvoiceTo.ORGANISATION:
+            for name in ("organisation", "address", "country"):
+                if not cleaned.get(name):
+                    self.add_error(name, _("Needed for an invoice to your organisation."))
+        else:
+            cleaned["organisation"] = ""
+            cleaned["vat_number"] = ""
+        return cleaned
+
+
+def _costs_money(category) -> bool:
+    return not category.is_free
+
+
+BILLING_SECTION = FormSection(
+    name="billing",
+    legend=_("Billing details"),
+    form_class=BillingDetailsForm,
+    applies_to=_costs_money,
+)
+
+
+class RecordPaymentForm(forms.Form):
+    """The secretariat books a payment against an issued invoice."""
+
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=14, decimal_places=3, min_value=Decimal("0.001")
+    )
+    received_on = forms.DateField(label=_("Date received"), initial=timezone.localdate)
+    method = forms.ChoiceField(
+        label=_("Method"), choices=Payment.Method.choices, initial=Payment.Method.TRANSFER
+    )
+    bank_reference = PlainTextField(label=_("Bank reference"), max_length=200, required=False)
+    note = MultilineTextField(label=_("Note"), max_length=1000, required=False)
+
+    def clean_received_on(self):
+        value = self.cleaned_data["received_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value

@@ -1,0 +1,131 @@
+"""Reads: what a registration owes and has paid, and the documents a user may see."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Max, Min, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from events.selectors import events_visible_to
+from registrations.models import Registration
+
+from .models import Invoice, Payment
+
+ZERO = Decimal("0")
+
+
+class PaymentState(models.TextChoices):
+    NOT_INVOICED = "not_invoiced", _("Not invoiced")
+    UNPAID = "unpaid", _("Unpaid")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
+    PAID = "paid", _("Paid")
+    REFUNDED = "refunded", _("Refunded")
+    CREDITED = "credited", _("Cancelled, nothing due")
+
+
+@dataclass(frozen=True)
+class PaymentStatus:
+    """A registration's money: `invoiced` is the issued documents' gross (credit notes count
+    negative), `paid` the payments' sum (refunds count negative); `balance` is what is still
+    owed (negative: paid too much)."""
+
+    state: str
+    currency: str = ""
+    invoiced: Decimal = ZERO
+    paid: Decimal = ZERO
+    refunded: Decimal = ZERO
+    due_on: object = None
+    overdue: bool = False
+
+    @property
+    def balance(self) -> Decimal:
+        return self.invoiced - self.paid
+
+    @property
+    def underpaid(self) -> Decimal:
+        return max(self.balance, ZERO)
+
+    @property
+    def overpaid(self) -> Decimal:
+        return max(-self.balance, ZERO)
+
+    @property
+    def label(self) -> str:
+        return PaymentState(self.state).label
+
+
+def _state(invoiced: Decimal, paid: Decimal, refunded: Decimal) -> str:
+    balance = invoiced - paid
+    if balance > 0:
+        return PaymentState.PARTLY_PAID if paid > 0 else PaymentState.UNPAID
+    if balance < 0:
+        return PaymentState.PAID
+    if refunded > 0:
+        return PaymentState.REFUNDED
+    if invoiced == 0 and paid == 0:
+        return PaymentState.CREDITED
+    return PaymentState.PAID
+
+
+def payment_statuses(registration_ids: Iterable[int]) -> dict[int, PaymentStatus]:
+    """Each registration's `PaymentStatus`, in two queries whatever their number (for lists
+    and changelists). Registrations without an issued document are "not invoiced"."""
+    ids = list(registration_ids)
+    documents = (
+        Invoice.objects.filter(registration_id__in=ids, status=Invoice.Status.ISSUED)
+        .values("registration_id", "currency")
+        .annotate(
+            invoiced=Sum("gross"),
+            due_on=Min("due_on", filter=Q(kind=Invoice.Kind.INVOICE)),
+            overdue=Max("overdue_since"),
+            credited=Max("pk", filter=Q(kind=Invoice.Kind.CREDIT_NOTE)),
+        )
+    )
+    money = {
+        row["invoice__registration_id"]: row
+        for row in Payment.objects.filter(invoice__registration_id__in=ids)
+        .values("invoice__registration_id")
+        .annotate(paid=Sum("amount"), refunded=Sum("amount", filter=Q(amount__lt=0)))
+    }
+    statuses = {pk: PaymentStatus(PaymentState.NOT_INVOICED) for pk in ids}
+    for row in documents:
+        pk = row["registration_id"]
+        payments = money.get(pk, {})
+        paid = payments.get("paid") or ZERO
+        refunded = -(payments.get("refunded") or ZERO)
+        invoiced = row["invoiced"] or ZERO
+        statuses[pk] = PaymentStatus(
+            state=_state(invoiced, paid, refunded),
+            currency=row["currency"],
+            invoiced=invoiced,
+            paid=paid,
+            refunded=refunded,
+            due_on=row["due_on"],
+            overdue=row["overdue"] is not None and row["credited"] is None and invoiced > paid,
+        )
+    return statuses
+
+
+def payment_status(registration: Registration) -> PaymentStatus:
+    """One registration's `PaymentStatus` (unpaid, partly paid, paid, refunded, …), with
+    what is under- or overpaid. Two queries."""
+    return payment_statuses([registration.pk])[registration.pk]
+
+
+def invoices_visible_to(user) -> models.QuerySet[Invoice]:
+    """The documents of the events `user` sees (`events_visible_to`); none without
+    `billing.view_billing`."""
+    if not user.has_perm("billing.view_billing"):
+        return Invoice.objects.none()
+    return Invoice.objects.filter(registration__event__in=events_visible_to(user))
+
+
+def registration_documents(registration: Registration) -> list[Invoice]:
+    """A registration's issued invoices and credit notes, oldest first (the delegate's page)."""
+    return list(
+        Invoice.objects.filter(registration=registration, status=Invoice.Status.ISSUED).order_by(
+            "issued_on", "pk"
+        )
+    )

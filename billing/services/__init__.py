@@ -1,0 +1,36 @@
+"""Billing's writes and rules (docstrings on each): making and issuing invoices, crediting
+them, recording payments and refunds, reminders and overdue handling."""
+
+from .invoicing import (
+    BillingError,
+    VatTreatment,
+    credit_invoice,
+    discard_draft,
+    due_date,
+    event_billing,
+    invoice_registration,
+    issue_invoice,
+    save_billing_details,
+    settle_cancelled_registration,
+    vat_treatment,
+)
+from .overdue import flag_overdue_invoices, send_payment_reminders
+from .payments import record_payment, record_refund
+
+__all__ = [
+    "BillingError",
+    "VatTreatment",
+    "credit_invoice",
+    "discard_draft",
+    "due_date",
+    "event_billing",
+    "flag_overdue_invoices",
+    "invoice_registration",
+    "issue_invoice",
+    "record_payment",
+    "record_refund",
+    "save_billing_details",
+    "send_payment_reminders",
+    "settle_cancelled_registration",
+    "vat_treatment",
+]
