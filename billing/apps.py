@@ -11,6 +11,7 @@ class BillingConfig(AppConfig):
         from registrations import extensions
 
         from . import emails, forms, receivers, tasks  # noqa: F401  (tasks: by name)
+        from .statements import admin as statements_admin  # noqa: F401  (registers its pages)
 
         extensions.registration_created.connect(
             receivers.on_registration_created, dispatch_uid="billing.registration_created"

@@ -83,3 +83,33 @@ def statement_for_review(statement_id: int) -> BankStatement:
         .prefetch_related(Prefetch("lines", queryset=lines))
         .get(pk=statement_id)
     )
+
+
+def find_invoice(entity, text: str) -> Invoice | None:
+    """The entity's issued invoice a reviewer typed: its number ("MXUK-2026-00042", case
+    and spaces forgiven) or its payment reference."""
+    from ..references import normalise_reference
+
+    compact = normalise_reference(text)
+    if not compact:
+        return None
+    issued = Invoice.objects.filter(
+        entity=entity, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED
+    )
+    return (
+        issued.filter(payment_reference=compact).first()
+        or issued.filter(number__iexact=" ".join(text.split())).first()
+    )
+
+
+def statement_counts(queryset):
+    """Statements with their lines counted by outcome (one query for a changelist)."""
+    from django.db.models import Count
+
+    Outcome = StatementLine.Outcome
+    return queryset.annotate(
+        line_count=Count("lines"),
+        matched_count=Count("lines", filter=Q(lines__outcome=Outcome.MATCHED)),
+        ambiguous_count=Count("lines", filter=Q(lines__outcome=Outcome.AMBIGUOUS)),
+        unmatched_count=Count("lines", filter=Q(lines__outcome=Outcome.UNMATCHED)),
+    )

@@ -212,7 +212,7 @@ def choose_invoice(line: StatementLine, *, invoice: Invoice) -> StatementLine:
 def set_included(line: StatementLine, *, include: bool) -> StatementLine:
     """Mark a line to be booked on apply, or not. A line without an invoice cannot be."""
     _editable_line(line)
-    if include and not line.allocations.exists():
+    if include and not line.include and not StatementAllocation.objects.filter(line=line).exists():
         raise StatementError(
             gettext("Line %(line)d has no invoice yet: choose one first.") % {"line": line.position}
         )
@@ -284,12 +284,21 @@ def apply_statement(statement: BankStatement, *, acting_user) -> ApplyResult:
                     note=gettext("Bank statement %(file)s, line %(line)d")
                     % {"file": statement.file_name, "line": line.position},
                 )
+                if number == 1 and not created:
+                    # Booked meanwhile under the same fingerprint (another import of this
+                    # statement, perhaps to another invoice): the line is done.
+                    break
                 allocation.payment = payment
                 allocation.save(update_fields=["payment"])
                 payments += int(created)
-            line.applied_at = now
-            line.save(update_fields=["applied_at"])
-            lines_booked += 1
+            else:
+                line.applied_at = now
+                line.save(update_fields=["applied_at"])
+                lines_booked += 1
+                continue
+            line.outcome = Outcome.ALREADY_BOOKED
+            line.save(update_fields=["outcome"])
+            already += 1
         statement.status = BankStatement.Status.APPLIED
         statement.applied_by = acting_user
         statement.applied_at = now
