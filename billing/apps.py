@@ -11,6 +11,7 @@ class BillingConfig(AppConfig):
         from registrations import extensions
 
         from . import emails, forms, receivers, tasks  # noqa: F401  (tasks: by name)
+        from .providers.panel import PAYMENT_PANEL
         from .statements import admin as statements_admin  # noqa: F401  (registers its pages)
 
         extensions.registration_created.connect(
@@ -22,3 +23,4 @@ class BillingConfig(AppConfig):
         )
         extensions.add_form_section(forms.BILLING_SECTION)
         register_context_builder(emails.CONTEXT_BUILDER, emails.build_context)
+        extensions.add_detail_panel(PAYMENT_PANEL)

@@ -3,10 +3,22 @@ statement's lines for the review page."""
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from ..models import BankStatement, Invoice, Payment, StatementAllocation, StatementLine
+from ..references import normalise_reference
 from .matcher import OpenInvoice
 
 _MONEY = DecimalField(max_digits=16, decimal_places=3)
@@ -23,27 +35,34 @@ def _sum(queryset, column: str):
     )
 
 
-def open_invoices(entity) -> list[OpenInvoice]:
-    """Every issued invoice of `entity` with what is still owed on it: its gross, less its
-    issued credit notes, less the money paid against it and them (refunds count back). One
-    query."""
+def with_outstanding(invoices):
+    """`invoices` annotated with `outstanding`: the gross, less the issued credit notes, less
+    the money paid against the invoice and them (refunds count back). Zero or less: paid."""
     credited = Invoice.objects.filter(
         credits=OuterRef("pk"), kind=Invoice.Kind.CREDIT_NOTE, status=Invoice.Status.ISSUED
     )
     paid = Payment.objects.filter(Q(invoice=OuterRef("pk")) | Q(invoice__credits=OuterRef("pk")))
-    rows = (
-        Invoice.objects.filter(
-            entity=entity, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED
+    return invoices.annotate(
+        outstanding=ExpressionWrapper(
+            F("gross") + _sum(credited, "gross") - _sum(paid, "amount"), output_field=_MONEY
         )
-        .annotate(credited=_sum(credited, "gross"), paid=_sum(paid, "amount"))
+    )
+
+
+def open_invoices(entity) -> list[OpenInvoice]:
+    """Every issued invoice of `entity` with what is still owed on it. One query."""
+    rows = (
+        with_outstanding(
+            Invoice.objects.filter(
+                entity=entity, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED
+            )
+        )
         .values_list(
             "pk",
             "number",
             "payment_reference",
             "currency",
-            "gross",
-            "credited",
-            "paid",
+            "outstanding",
             "buyer_name",
             "buyer_organisation",
         )
@@ -55,11 +74,11 @@ def open_invoices(entity) -> list[OpenInvoice]:
             number=number,
             payment_reference=reference,
             currency=currency,
-            outstanding=gross + credited - paid,
+            outstanding=outstanding,
             buyer_name=name,
             buyer_organisation=organisation,
         )
-        for pk, number, reference, currency, gross, credited, paid, name, organisation in rows
+        for pk, number, reference, currency, outstanding, name, organisation in rows
     ]
 
 
@@ -88,8 +107,6 @@ def statement_for_review(statement_id: int) -> BankStatement:
 def find_invoice(entity, text: str) -> Invoice | None:
     """The entity's issued invoice a reviewer typed: its number ("MXUK-2026-00042", case
     and spaces forgiven) or its payment reference."""
-    from ..references import normalise_reference
-
     compact = normalise_reference(text)
     if not compact:
         return None
@@ -104,8 +121,6 @@ def find_invoice(entity, text: str) -> Invoice | None:
 
 def statement_counts(queryset):
     """Statements with their lines counted by outcome (one query for a changelist)."""
-    from django.db.models import Count
-
     Outcome = StatementLine.Outcome
     return queryset.annotate(
         line_count=Count("lines"),
