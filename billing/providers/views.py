@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -35,7 +35,10 @@ def pay_by_card(request, reference, invoice_id):
     except PaymentError as error:
         messages.error(request, str(error))
         return redirect("registration_detail", reference=registration.reference)
-    return redirect(started.redirect_url, status=303)
+    # 303: the browser follows with a GET, as Stripe's page expects after a POST.
+    response = HttpResponseRedirect(started.redirect_url)
+    response.status_code = 303
+    return response
 
 
 # Stripe signs its requests instead of carrying our CSRF token; the signature is checked

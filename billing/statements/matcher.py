@@ -22,6 +22,7 @@ second transfer for the same invoice is not matched to it again.
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -161,6 +162,13 @@ class Matcher:
                         for key in typo_keys(word):
                             self.by_key[key].add(invoice.pk)
             self.names[invoice.pk] = names
+        # Outstanding amounts as they were, sorted, to find invoices near an amount quickly;
+        # those booked since (`_touched`) are always looked at again.
+        self._by_amount: dict[Decimal, set[int]] = defaultdict(set)
+        for invoice in invoices:
+            self._by_amount[invoice.outstanding].add(invoice.pk)
+        self._amounts = sorted(self._by_amount)
+        self._touched: set[int] = set()
 
     def _named_invoices(self, text: str) -> tuple[list[int], str]:
         """Invoices the text names, in order, and by what (a reference is the stronger)."""
@@ -202,6 +210,15 @@ class Matcher:
     def _book(self, allocations: list[tuple[int, Decimal]]) -> None:
         for pk, share in allocations:
             self.invoices[pk].outstanding -= share
+            self._touched.add(pk)
+
+    def _near(self, pks: set[int], amount: Decimal) -> set[int]:
+        """Those of `pks` whose outstanding amount may be within the tolerance of `amount`
+        (set intersections: a statement has thousands of lines, prices are few)."""
+        low = bisect_left(self._amounts, amount - self.tolerance)
+        high = bisect_right(self._amounts, amount + self.tolerance)
+        buckets = (self._by_amount[each] for each in self._amounts[low:high])
+        return set().union(*(pks & bucket for bucket in buckets)) | (pks & self._touched)
 
     def _match_named(self, named: list[int], basis: str, *, amount, currency) -> Verdict:
         usable = [
@@ -232,9 +249,8 @@ class Matcher:
         keys = set()
         for word in name_words(text):
             keys |= typo_keys(word)
-        hits = set()
-        for key in keys:
-            hits |= self.by_key.get(key, set())
+        hits = set().union(*(self.by_key[key] for key in keys if key in self.by_key))
+        hits = self._near(hits, amount)
         scored = []
         for pk in hits:
             invoice = self.invoices[pk]

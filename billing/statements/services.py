@@ -167,9 +167,10 @@ def import_statement(
                 StatementAllocation(line=row, invoice_id=pk, amount=amount)
                 for pk, amount in verdict.allocations
             ]
-            candidates += [
-                through(statementline_id=row.pk, invoice_id=pk) for pk in verdict.candidates
-            ]
+            if verdict.outcome == Outcome.AMBIGUOUS:  # a matched line's are its allocations
+                candidates += [
+                    through(statementline_id=row.pk, invoice_id=pk) for pk in verdict.candidates
+                ]
         StatementAllocation.objects.bulk_create(allocations, batch_size=1000)
         through.objects.bulk_create(candidates, batch_size=1000)
     return statement

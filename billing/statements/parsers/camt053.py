@@ -1,6 +1,6 @@
 """ISO 20022 CAMT.053 (bank-to-customer statement) XML, read with defusedxml: no entity
 expansion, no external references. Namespaces differ between versions (camt.053.001.02 to
-.13), so elements are found by their local names."""
+.13), so they are stripped and elements found by their local names."""
 
 import datetime
 from decimal import Decimal, InvalidOperation
@@ -17,30 +17,26 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+def _strip_namespaces(root) -> None:
+    """Every tag by its local name, so ElementTree's own (fast) paths find them."""
+    for element in root.iter():
+        element.tag = _local(element.tag)
+
+
 def _children(element, name: str) -> list:
-    return [child for child in element if _local(child.tag) == name]
+    return element.findall(name)
 
 
 def _find(element, path: str):
-    """The first element down `path` ("Acct/Id/IBAN"), by local names; None if absent."""
-    current = [element]
-    for name in path.split("/"):
-        current = [child for each in current for child in _children(each, name)]
-        if not current:
-            return None
-    return current[0]
+    return element.find(path)
 
 
 def _findall(element, path: str) -> list:
-    current = [element]
-    for name in path.split("/"):
-        current = [child for each in current for child in _children(each, name)]
-    return current
+    return element.findall(path)
 
 
 def _text(element, path: str) -> str:
-    found = _find(element, path)
-    return (found.text or "").strip() if found is not None else ""
+    return (element.findtext(path) or "").strip()
 
 
 def _amount(element) -> tuple[Decimal, str] | None:
@@ -91,6 +87,7 @@ def parse(content: bytes) -> ParsedStatement:
         root = fromstring(content)
     except (ParseError, DefusedXmlException, ValueError):
         raise StatementError(gettext("This file is not a CAMT.053 statement.")) from None
+    _strip_namespaces(root)
     statements = _findall(root, "BkToCstmrStmt/Stmt")
     if _local(root.tag) != "Document" or not statements:
         raise StatementError(gettext("This file is not a CAMT.053 statement."))
