@@ -266,42 +266,46 @@ def apply_statement(statement: BankStatement, *, acting_user) -> ApplyResult:
         now = timezone.now()
         lines_booked = payments = already = 0
         for line in lines:
-            if line.external_id in booked_before:
+            booked = None
+            if line.external_id not in booked_before:
+                booked = _book_line(statement, line, invoices, acting_user=acting_user)
+            if booked is None:
                 line.outcome = Outcome.ALREADY_BOOKED
                 line.save(update_fields=["outcome"])
                 already += 1
                 continue
-            for number, allocation in enumerate(line.allocations.all(), start=1):
-                suffix = "" if number == 1 else f":{number}"
-                payment, created = record_payment(
-                    invoices[allocation.invoice_id],
-                    amount=allocation.amount,
-                    received_on=line.booked_on,
-                    method=Payment.Method.TRANSFER,
-                    bank_reference=(line.bank_id or line.reference)[:200],
-                    source=Payment.Source.STATEMENT,
-                    external_id=line.external_id + suffix,
-                    acting_user=acting_user,
-                    note=gettext("Bank statement %(file)s, line %(line)d")
-                    % {"file": statement.file_name, "line": line.position},
-                )
-                if number == 1 and not created:
-                    # Booked meanwhile under the same fingerprint (another import of this
-                    # statement, perhaps to another invoice): the line is done.
-                    break
-                allocation.payment = payment
-                allocation.save(update_fields=["payment"])
-                payments += int(created)
-            else:
-                line.applied_at = now
-                line.save(update_fields=["applied_at"])
-                lines_booked += 1
-                continue
-            line.outcome = Outcome.ALREADY_BOOKED
-            line.save(update_fields=["outcome"])
-            already += 1
+            line.applied_at = now
+            line.save(update_fields=["applied_at"])
+            lines_booked += 1
+            payments += booked
         statement.status = BankStatement.Status.APPLIED
         statement.applied_by = acting_user
         statement.applied_at = now
         statement.save(update_fields=["status", "applied_by", "applied_at"])
     return ApplyResult(lines_booked=lines_booked, payments=payments, already_booked=already)
+
+
+def _book_line(statement, line, invoices, *, acting_user) -> int | None:
+    """Book one line's allocations; return how many payments were made, or None when its
+    fingerprint turned out to be booked meanwhile (another import of the statement, perhaps
+    to another invoice): then nothing more is booked for it."""
+    made = 0
+    for number, allocation in enumerate(line.allocations.all(), start=1):
+        payment, created = record_payment(
+            invoices[allocation.invoice_id],
+            amount=allocation.amount,
+            received_on=line.booked_on,
+            method=Payment.Method.TRANSFER,
+            bank_reference=(line.bank_id or line.reference)[:200],
+            source=Payment.Source.STATEMENT,
+            external_id=line.external_id if number == 1 else f"{line.external_id}:{number}",
+            acting_user=acting_user,
+            note=gettext("Bank statement %(file)s, line %(line)d")
+            % {"file": statement.file_name, "line": line.position},
+        )
+        if number == 1 and not created:
+            return None
+        allocation.payment = payment
+        allocation.save(update_fields=["payment"])
+        made += int(created)
+    return made

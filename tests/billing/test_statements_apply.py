@@ -5,7 +5,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections
+from django.db import connection
 
 from billing.models import BankStatement, Payment, StatementLine
 from billing.selectors import PaymentState, payment_status
@@ -173,7 +173,7 @@ def test_concurrent_applies_of_two_imports_book_each_line_once():
         except Exception as error:  # reported below
             errors.append(error)
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection
 
     threads = [threading.Thread(target=apply, args=(each,)) for each in statements]
     for thread in threads:
