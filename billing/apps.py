@@ -10,9 +10,8 @@ class BillingConfig(AppConfig):
         from mail.services import register_context_builder
         from registrations import extensions
 
-        from . import emails, forms, receivers, tasks  # noqa: F401  (tasks: by name)
+        from . import emails, forms, panels, receivers, tasks  # noqa: F401  (tasks: by name)
         from .providers.panel import PAYMENT_PANEL
-        from .statements import admin as statements_admin  # noqa: F401  (registers its pages)
 
         extensions.registration_created.connect(
             receivers.on_registration_created, dispatch_uid="billing.registration_created"
@@ -22,5 +21,6 @@ class BillingConfig(AppConfig):
             dispatch_uid="billing.registration_status_changed",
         )
         extensions.add_form_section(forms.BILLING_SECTION)
+        extensions.add_dashboard_panel(panels.DASHBOARD_TOTALS)
         register_context_builder(emails.CONTEXT_BUILDER, emails.build_context)
         extensions.add_detail_panel(PAYMENT_PANEL)

@@ -13,7 +13,7 @@ from minex.widgets import LongSelect
 from registrations.extensions import FormSection
 from registrations.forms import MultilineTextField, PlainTextField
 
-from .models import BillingDetails, Payment
+from .models import BillingDetails, IssuingEntity, Payment
 
 _VAT_NUMBER = re.compile(r"\A[A-Z]{2}[A-Z0-9]{2,13}\Z|\A[0-9]{12}\Z")
 
@@ -87,6 +87,9 @@ class RecordPaymentForm(forms.Form):
         label=_("Method"), choices=Payment.Method.choices, initial=Payment.Method.TRANSFER
     )
     bank_reference = PlainTextField(label=_("Bank reference"), max_length=200, required=False)
+    is_refund = forms.BooleanField(
+        label=_("This is a refund (money paid back to the buyer)"), required=False
+    )
     note = MultilineTextField(label=_("Note"), max_length=1000, required=False)
 
     def clean_received_on(self):
@@ -94,3 +97,23 @@ class RecordPaymentForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return value
+
+
+class AccountantListForm(forms.Form):
+    """Which documents the accountant downloads: one entity, a period, a format."""
+
+    entity = forms.ModelChoiceField(
+        label=_("Issuing entity"), queryset=IssuingEntity.objects.order_by("legal_name")
+    )
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX")], initial="csv"
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end of the period is before its start."))
+        return cleaned

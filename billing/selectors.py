@@ -56,7 +56,8 @@ class PaymentStatus:
         return PaymentState(self.state).label
 
 
-def _state(invoiced: Decimal, paid: Decimal, refunded: Decimal) -> str:
+def state_for(invoiced: Decimal, paid: Decimal, refunded: Decimal) -> str:
+    """The payment state for these sums (see `PaymentState`)."""
     balance = invoiced - paid
     if balance > 0:
         return PaymentState.PARTLY_PAID if paid > 0 else PaymentState.UNPAID
@@ -97,7 +98,7 @@ def payment_statuses(registration_ids: Iterable[int]) -> dict[int, PaymentStatus
         refunded = -(payments.get("refunded") or ZERO)
         invoiced = row["invoiced"] or ZERO
         statuses[pk] = PaymentStatus(
-            state=_state(invoiced, paid, refunded),
+            state=state_for(invoiced, paid, refunded),
             currency=row["currency"],
             invoiced=invoiced,
             paid=paid,
@@ -128,4 +129,53 @@ def registration_documents(registration: Registration) -> list[Invoice]:
         Invoice.objects.filter(registration=registration, status=Invoice.Status.ISSUED).order_by(
             "issued_on", "pk"
         )
+    )
+
+
+@dataclass(frozen=True)
+class CurrencyTotals:
+    currency: str
+    invoiced: Decimal
+    paid: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.invoiced - self.paid
+
+
+def event_totals(event) -> list[CurrencyTotals]:
+    """Invoiced (issued invoices less credit notes) and paid (less refunds) per currency for
+    one event, in one aggregate query: the dashboard's billing panel, which organisers see."""
+    paid = (
+        Payment.objects.filter(
+            invoice__registration__event=event, currency=models.OuterRef("currency")
+        )
+        .order_by()
+        .values("currency")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    rows = (
+        Invoice.objects.filter(registration__event=event, status=Invoice.Status.ISSUED)
+        .order_by("currency")
+        .values("currency")
+        .annotate(
+            invoiced=Sum("gross"),
+            paid=models.Subquery(paid[:1], output_field=models.DecimalField()),
+        )
+    )
+    return [
+        CurrencyTotals(row["currency"], row["invoiced"] or ZERO, row["paid"] or ZERO)
+        for row in rows
+    ]
+
+
+def accountant_documents(user, *, entity, start, end) -> models.QuerySet[Invoice]:
+    """The issued invoices and credit notes of `entity` dated `start`–`end` (inclusive) that
+    `user` may see, in number order: the accountant's list."""
+    return (
+        invoices_visible_to(user)
+        .filter(entity=entity, status=Invoice.Status.ISSUED, issued_on__range=(start, end))
+        .select_related("credits", "registration")
+        .order_by("year", "sequence_number")
     )

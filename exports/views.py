@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.selectors import may_see_special_personal_data
+from registrations import extensions
 from registrations.models import Registration
 
 from . import selectors, services, writers
@@ -74,6 +75,8 @@ def event_dashboard(request, slug):
             "category_chart": _category_chart(dashboard),
             "country_chart": _country_chart(dashboard),
             "pending_url": pending_url,
+            # Other apps' sections (billing's totals per currency): registrations.extensions.
+            "panels": extensions.dashboard_panels(request, event),
         },
     )
 

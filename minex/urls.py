@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     path("", include("registrations.urls")),
     path("", include("exports.urls")),
+    path("", include("billing.urls")),
     path("", include("billing.providers.urls")),
     prefix_default_language=True,
 )

@@ -13,6 +13,9 @@ happens and asks for what to show, and they answer:
   docs/architecture.md).
 - `detail_panels` are small templates an app adds to the delegate's registration page
   (`registration_detail.html`), each rendered with the request and the registration.
+- `dashboard_panels` are sections an app adds to an event's staff dashboard (the exports
+  app's page; billing's totals per currency), each a `DetailPanel` whose `context` gets the
+  request and the event. The dashboard's readers include organisers: show totals only.
 - `form_sections` are fieldsets an app adds to the registration form (billing details for a
   paid category): each is its own `Form`, shown in its own fieldset for the categories it
   `applies_to`, validated only when the chosen category is one of them, and its cleaned data
@@ -74,6 +77,28 @@ def detail_panels(request, registration) -> list[SafeString]:
         if context is None:
             continue
         context = {"registration": registration, **context}
+        rendered.append(SafeString(render_to_string(panel.template, context, request=request)))
+    return rendered
+
+
+_dashboard_panels: list[DetailPanel] = []
+
+
+def add_dashboard_panel(panel: DetailPanel) -> None:
+    """Register a dashboard panel (from an `AppConfig.ready()`); the same one again is a no-op."""
+    if panel not in _dashboard_panels:
+        _dashboard_panels.append(panel)
+        _dashboard_panels.sort(key=lambda each: each.order)
+
+
+def dashboard_panels(request, event) -> list[SafeString]:
+    """The panels' HTML for this event's dashboard, in their order; empty ones left out."""
+    rendered = []
+    for panel in _dashboard_panels:
+        context = panel.context(request, event)
+        if context is None:
+            continue
+        context = {"event": event, **context}
         rendered.append(SafeString(render_to_string(panel.template, context, request=request)))
     return rendered
 
