@@ -225,6 +225,15 @@ class StatementLine(models.Model):
         return f"{self.booked_on} {self.amount} {self.currency}"
 
     @property
+    def shortfall(self) -> Decimal | None:
+        """How much less than due arrived (bank fees), if less did."""
+        return -self.difference if self.difference is not None and self.difference < 0 else None
+
+    @property
+    def surplus(self) -> Decimal | None:
+        return self.difference if self.difference is not None and self.difference > 0 else None
+
+    @property
     def external_id(self) -> str:
         """The first payment's `external_id`; further invoices paid by the same transfer get
         ":2", ":3", …"""

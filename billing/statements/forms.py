@@ -39,7 +39,9 @@ class StatementUploadForm(forms.Form):
         ),
     )
     statement_format = forms.ChoiceField(
-        label=_("Format"), choices=StatementFormat.choices, initial=StatementFormat.CAMT053
+        label=_("Statement format"),
+        choices=StatementFormat.choices,
+        initial=StatementFormat.CAMT053,
     )
     file = forms.FileField(label=_("Statement file"))
     fee_tolerance = forms.DecimalField(
