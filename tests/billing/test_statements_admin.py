@@ -246,3 +246,46 @@ def test_review_page_queries_do_not_grow_with_lines(world):
     small, large = BankStatement.objects.order_by("pk")
 
     assert _queries(client, review_url(large)) == _queries(client, review_url(small))
+
+
+def test_unknown_invoice_typed_by_the_reviewer_saves_nothing(world):
+    account, (first, second, _third) = world
+    client = client_for(secretariat_user())
+    upload(
+        client,
+        account,
+        camt_bytes(
+            [camt_entry(first.gross, text=first.number), camt_entry(second.gross, payer="ACME")]
+        ),
+    )
+    statement = BankStatement.objects.get()
+    matched, unmatched = statement.lines.order_by("position")
+
+    response = client.post(
+        review_url(statement),
+        {"include": [], f"invoice-{unmatched.pk}": "MXUK-1999-00042", "apply": "1"},
+    )
+
+    assert response.status_code == 400
+    assert "Line 2: no issued invoice “MXUK-1999-00042” of this entity." in (
+        response.content.decode()
+    )
+    matched.refresh_from_db()
+    assert matched.include is True  # the unticking was not saved either
+    assert not Payment.objects.exists()
+    statement.refresh_from_db()
+    assert statement.status == BankStatement.Status.REVIEW
+
+
+def test_statement_settings_changelist_queries_do_not_grow(world):
+    account, _invoices = world
+    client = client_for(secretariat_user())
+    url = reverse("admin:billing_statementsettings_changelist")
+    StatementSettings.objects.create(bank_account=account)
+    one = _queries(client, url)
+    for iban in ("DE89370400440532013000", "FR1420041010050500013M02606"):
+        StatementSettings.objects.create(
+            bank_account=make_account(account.entity, iban=iban, bic="COBADEFFXXX")
+        )
+
+    assert _queries(client, url) == one
