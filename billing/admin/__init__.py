@@ -5,7 +5,8 @@ bank statements (`billing/statements/admin.py`).
 Everything needs `billing.view_billing` (the Secretariat) besides the model permission, and
 everything about an event is scoped with `events.selectors.events_visible_to`."""
 
+from ..providers import admin as providers  # Stripe's notifications, read-only
 from ..statements import admin as statements  # bank statements: upload, review, apply
 from . import documents, setup
 
-__all__ = ["documents", "setup", "statements"]
+__all__ = ["documents", "providers", "setup", "statements"]

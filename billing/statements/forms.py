@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import BankAccount, StatementFormat, StatementSettings
+from .selectors import statement_settings
 
 LAYOUT_FIELDS = (
     "date_column",
@@ -21,14 +22,6 @@ LAYOUT_FIELDS = (
     "decimal_separator",
     "date_format",
 )
-
-
-def saved_settings(account: BankAccount) -> StatementSettings:
-    """The account's saved layout and tolerance, or the defaults (unsaved)."""
-    try:
-        return account.statement_settings
-    except StatementSettings.DoesNotExist:
-        return StatementSettings(bank_account=account)
 
 
 class StatementUploadForm(forms.Form):
@@ -83,7 +76,7 @@ class StatementUploadForm(forms.Form):
         account = cleaned.get("bank_account")
         if account is None:
             return cleaned
-        layout = saved_settings(account)
+        layout = statement_settings(account)
         for name in LAYOUT_FIELDS:
             value = cleaned.get(name)
             if value not in (None, ""):

@@ -17,7 +17,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from ..models import BankStatement, Invoice, Payment, StatementAllocation, StatementLine
+from ..models import (
+    BankStatement,
+    Invoice,
+    Payment,
+    StatementAllocation,
+    StatementLine,
+    StatementSettings,
+)
 from ..references import normalise_reference
 from .matcher import OpenInvoice
 
@@ -133,3 +140,11 @@ def statement_counts(queryset):
         ambiguous_count=Count("lines", filter=Q(lines__outcome=Outcome.AMBIGUOUS)),
         unmatched_count=Count("lines", filter=Q(lines__outcome=Outcome.UNMATCHED)),
     )
+
+
+def statement_settings(account) -> StatementSettings:
+    """The account's saved CSV layout and tolerance, or the defaults (unsaved)."""
+    try:
+        return account.statement_settings
+    except StatementSettings.DoesNotExist:
+        return StatementSettings(bank_account=account)

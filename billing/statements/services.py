@@ -28,7 +28,7 @@ from ..services import record_payment
 from .errors import StatementError
 from .matcher import Matcher
 from .parsers import ParsedLine, parse_statement
-from .selectors import open_invoices
+from .selectors import open_invoices, statement_settings
 
 Outcome = StatementLine.Outcome
 
@@ -86,7 +86,8 @@ def import_statement(
     acting_user,
 ) -> BankStatement:
     """Read `content`, match each credit to the entity's invoices and store the statement for
-    review (nothing is booked). Raises `StatementError` — and saves nothing — for a file too
+    review (nothing is booked). `layout` is the CSV layout (default: the account's saved
+    one). Raises `StatementError` — and saves nothing — for a file too
     big, empty, unreadable, laid out otherwise than `layout` says, or for another account.
 
     Lines whose fingerprint is already booked (the same statement imported before and
@@ -98,7 +99,10 @@ def import_statement(
             % {"size": settings.BILLING_STATEMENT_MAX_BYTES // (1024 * 1024)}
         )
     parsed = parse_statement(
-        content, statement_format=statement_format, layout=layout, currency=bank_account.currency
+        content,
+        statement_format=statement_format,
+        layout=layout or statement_settings(bank_account),
+        currency=bank_account.currency,
     )
     _check_account(bank_account, parsed.account)
     account_key = _account_key(bank_account)

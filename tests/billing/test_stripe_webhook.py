@@ -8,11 +8,15 @@ from decimal import Decimal
 
 import pytest
 import stripe
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from billing.models import Payment, ProviderEvent
 from billing.selectors import PaymentState, payment_status
 
+from .bank import client_for, organiser_user, secretariat_user
 from .factories import invoice_of, make_paid_registration
 
 WEBHOOK = "/billing/stripe/webhook/"
@@ -160,3 +164,20 @@ def test_webhook_is_off_without_keys(invoice, settings):
 
 def test_webhook_answers_only_post(invoice):
     assert Client().get(WEBHOOK).status_code == 405
+
+
+def test_secretariat_sees_stripe_events_organiser_does_not(invoice):
+    url = reverse("admin:billing_providerevent_changelist")
+    post(event_payload(invoice, event_id="evt_1"))
+    secretariat = client_for(secretariat_user())
+    with CaptureQueriesContext(connection) as one:
+        page = secretariat.get(url)
+    post(event_payload(invoice, event_id="evt_2"))
+    post(event_payload(invoice, event_id="evt_3", kind="checkout.session.expired"))
+    with CaptureQueriesContext(connection) as three:
+        assert secretariat.get(url).status_code == 200
+
+    assert page.status_code == 200
+    assert "evt_1" in page.content.decode()
+    assert len(three) == len(one)
+    assert client_for(organiser_user()).get(url).status_code == 403
