@@ -22,5 +22,6 @@ class BillingConfig(AppConfig):
         )
         extensions.add_form_section(forms.BILLING_SECTION)
         extensions.add_dashboard_panel(panels.DASHBOARD_TOTALS)
+        extensions.add_detail_panel(panels.REGISTRATION_PAYMENT)
         register_context_builder(emails.CONTEXT_BUILDER, emails.build_context)
         extensions.add_detail_panel(PAYMENT_PANEL)

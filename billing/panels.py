@@ -2,7 +2,7 @@
 
 from registrations.extensions import DetailPanel
 
-from .selectors import event_totals
+from .selectors import event_totals, payment_status, registration_documents
 
 
 def _dashboard_context(request, event) -> dict | None:
@@ -17,4 +17,27 @@ def _dashboard_context(request, event) -> dict | None:
 
 DASHBOARD_TOTALS = DetailPanel(
     template="billing/_dashboard_totals.html", context=_dashboard_context, order=50
+)
+
+
+def _registration_context(request, registration) -> dict | None:
+    if not registration.price:
+        return None
+    documents = registration_documents(registration)
+    if not documents:
+        return None
+    open_invoice = next(
+        (d for d in reversed(documents) if d.kind == d.Kind.INVOICE and d.payment_reference),
+        None,
+    )
+    return {
+        "documents": documents,
+        "status": payment_status(registration),
+        "open_invoice": open_invoice,
+    }
+
+
+# The delegate's registration page: what they owe, how to quote the payment, their documents.
+REGISTRATION_PAYMENT = DetailPanel(
+    template="billing/_registration_payment.html", context=_registration_context, order=20
 )

@@ -127,3 +127,22 @@ def test_dashboard_shows_invoiced_and_paid_per_currency_to_organisers(documents)
     assert '<tr data-currency="EUR"><th scope="row">EUR</th><td class="number">€720.00</td>' in page
     assert "€700.00" in page and "€20.00" in page
     assert "Invoices and credit notes for the accountant" not in page
+
+
+def test_delegate_sees_payment_status_reference_and_documents(client):
+    from tests.billing.factories import make_paid_registration
+
+    registration = make_paid_registration(price="500.00")
+    invoice = invoice_of(registration)
+    record_payment(
+        invoice, amount=Decimal("200"), received_on=invoice.issued_on, method="card",
+        acting_user=None,
+    )  # fmt: skip
+    client.force_login(registration.delegate)
+
+    page = client.get(f"/en/my/registrations/{registration.reference}/").content.decode()
+
+    assert 'data-payment-state="partly_paid"' in page
+    assert "€400.00" in page  # 600 with VAT, 200 paid
+    assert invoice.payment_reference_display in page
+    assert f'data-document="{invoice.number}"' in page
