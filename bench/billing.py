@@ -27,8 +27,8 @@ In one run:
 - `auto_matched_share`: of the lines that pay invoices, those matched automatically to
   exactly the right invoices; `wrong_matches`: lines matched to a wrong invoice (or an
   unrelated line matched at all) — this must stay 0.
-- the PDF half (`invoices_per_second`, `peak_rss_mb_100`, `peak_rss_mb_1000`): see
-  `pdf_figures`.
+- the PDF half (`invoices_per_second`, `peak_rss_mb_100`, `peak_rss_mb_1000`): bdocs'
+  bench/billing_pdf.py, called from `pdf_figures` (`--skip-pdf` leaves it out).
 Progress goes to stderr; the last line on stdout is one JSON object.
 """
 
@@ -42,6 +42,7 @@ sys.path[0] = str(ROOT)
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import random
@@ -409,20 +410,35 @@ def score(statement, lines) -> dict:
     return {"paying": paying, "right": right, "wrong": wrong, "outcomes": counts}
 
 
-def pdf_figures(args) -> dict:
-    """The PDF half of this benchmark (bdocs): `invoices_per_second` rendering invoice PDFs
-    by a worker, `peak_rss_mb_100` and `peak_rss_mb_1000` for 100 and 1,000 of them.
+PDF_KEYS = ("invoices_per_second", "peak_rss_mb_100", "peak_rss_mb_1000")
 
-    bdocs: call your measuring function here and return its three figures; until then they
-    are null and `pdf_half` says so.
-    """
-    return {"invoices_per_second": None, "peak_rss_mb_100": None, "peak_rss_mb_1000": None}
+
+def pdf_figures(args) -> dict:
+    """The PDF half of this benchmark, bdocs' `bench/billing_pdf.py`
+    (`measure_pdf_rendering`: invoice PDFs by a real worker, its memory at 100 and 1,000),
+    run in its own process and database. Null when skipped (`--skip-pdf`), or when that
+    module is not in this checkout yet (the branches are merged separately)."""
+    if args.skip_pdf or importlib.util.find_spec("bench.billing_pdf") is None:
+        say("PDF half: not run")
+        return dict.fromkeys(PDF_KEYS)
+    from bench.billing_pdf import measure_pdf_rendering
+
+    say(f"PDF half: {args.pdf_count:,} invoices by a worker…")
+    # Its own database, never this benchmark's (it drops the one it is given).
+    os.environ["BENCH_DATABASE"] = f"{DATABASE}_pdf"
+    try:
+        figures = measure_pdf_rendering(count=args.pdf_count)
+    finally:
+        os.environ["BENCH_DATABASE"] = DATABASE
+    return {key: figures.get(key) for key in PDF_KEYS}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--pdf-count", type=int, default=1_000)
+    parser.add_argument("--skip-pdf", action="store_true", help="only the statement half")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -455,7 +471,6 @@ def main() -> int:
         "wrong_matches": figures["wrong"],
         "outcomes": figures["outcomes"],
         **pdf_figures(args),
-        "pdf_half": "not measured here yet (bdocs: bench/billing.py pdf_figures)",
     }
     print(json.dumps(result))
     return 0
