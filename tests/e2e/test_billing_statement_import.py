@@ -78,7 +78,8 @@ def test_delegate_sees_how_to_pay_with_the_card_button(live_server, page: Page, 
 
     browser.visit(f"{live_server.url}/en/my/registrations/{invoice.registration.reference}/")
 
-    expect(page.get_by_role("heading", name="How to pay")).to_be_visible()
-    expect(page.get_by_text(invoice.payment_reference_display)).to_be_visible()
-    expect(page.get_by_role("button", name="Pay by card")).to_be_visible()
+    how_to_pay = page.get_by_role("region", name="How to pay")
+    expect(how_to_pay.get_by_text(invoice.payment_reference_display)).to_be_visible()
+    expect(how_to_pay.get_by_text("GB33BUKB20201555555555")).to_be_visible()
+    expect(how_to_pay.get_by_role("button", name="Pay by card")).to_be_visible()
     browser.check()
