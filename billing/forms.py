@@ -8,8 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from minex.countries import country_choices
-from minex.widgets import LongSelect
+from minex.widgets import PythonWidgetRenderer
 from registrations.extensions import FormSection
 from registrations.forms import MultilineTextField, PlainTextField
 
@@ -20,27 +19,36 @@ _VAT_NUMBER = re.compile(r"\A[A-Z]{2}[A-Z0-9]{2,13}\Z|\A[0-9]{12}\Z")
 
 class BillingDetailsForm(forms.Form):
     """Whom the invoice is made out to: the delegate, or their organisation with its legal
-    name, address, country and VAT number (the VAT number decides a reverse charge)."""
+    name, address and VAT number.
+
+    No country list of its own: a second one would add some 11 kB to every registration page.
+    The buyer's country for the VAT rule is the VAT number's prefix (IE…, DE…; EL is Greece;
+    a 12-digit BIN is Kazakhstan), else the delegate's country; the address says the rest."""
+
+    # The registration page renders many fields: its widgets are written in Python.
+    default_renderer = PythonWidgetRenderer
 
     invoice_to = forms.ChoiceField(
         label=_("Invoice to"),
         choices=BillingDetails.InvoiceTo.choices,
-        widget=forms.RadioSelect,
         required=False,
         initial=BillingDetails.InvoiceTo.PERSON,
     )
     organisation = PlainTextField(
         label=_("Organisation's legal name"), max_length=200, required=False
     )
-    address = MultilineTextField(label=_("Billing address"), max_length=500, required=False)
-    country = forms.ChoiceField(
-        label=_("Country"), choices=country_choices, required=False, widget=LongSelect
+    address = MultilineTextField(
+        label=_("Billing address"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 30}),
     )
     vat_number = PlainTextField(
         label=_("VAT number"),
         max_length=30,
         required=False,
-        help_text=_("With the country prefix, e.g. IE1234567T; or a 12-digit BIN in Kazakhstan."),
+        # No help text: the page's weight budget (a refusal explains the format).
+        widget=forms.TextInput(attrs={"placeholder": "IE1234567T"}),
     )
 
     def clean_vat_number(self):
@@ -55,13 +63,28 @@ class BillingDetailsForm(forms.Form):
         cleaned = super().clean()
         cleaned["invoice_to"] = cleaned.get("invoice_to") or BillingDetails.InvoiceTo.PERSON
         if cleaned["invoice_to"] == BillingDetails.InvoiceTo.ORGANISATION:
-            for name in ("organisation", "address", "country"):
+            for name in ("organisation", "address"):
                 if not cleaned.get(name):
                     self.add_error(name, _("Needed for an invoice to your organisation."))
         else:
             cleaned["organisation"] = ""
             cleaned["vat_number"] = ""
+        cleaned["country"] = vat_number_country(cleaned.get("vat_number") or "")
         return cleaned
+
+
+# VAT-number prefixes that are not the ISO 3166 code of their country.
+_VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
+
+
+def vat_number_country(vat_number: str) -> str:
+    """The country a (normalised) VAT number belongs to, or "" when it does not say."""
+    if re.fullmatch(r"[0-9]{12}", vat_number):
+        return "KZ"  # a Kazakh BIN
+    prefix = vat_number[:2]
+    if re.fullmatch(r"[A-Z]{2}", prefix):
+        return _VAT_PREFIX_COUNTRY.get(prefix, prefix)
+    return ""
 
 
 def _costs_money(category) -> bool:

@@ -2,7 +2,7 @@
 
 from registrations.extensions import DetailPanel
 
-from .selectors import event_totals, payment_status, registration_documents
+from .selectors import event_totals, registration_documents, status_from_documents
 
 
 def _dashboard_context(request, event) -> dict | None:
@@ -32,7 +32,7 @@ def _registration_context(request, registration) -> dict | None:
     )
     return {
         "documents": documents,
-        "status": payment_status(registration),
+        "status": status_from_documents(registration, documents),
         "open_invoice": open_invoice,
     }
 

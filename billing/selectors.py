@@ -115,6 +115,30 @@ def payment_status(registration: Registration) -> PaymentStatus:
     return payment_statuses([registration.pk])[registration.pk]
 
 
+def status_from_documents(registration: Registration, documents: list[Invoice]) -> PaymentStatus:
+    """`payment_status` for a page that already holds the registration's issued documents:
+    one query (the payments) instead of two."""
+    if not documents:
+        return PaymentStatus(PaymentState.NOT_INVOICED)
+    sums = Payment.objects.filter(invoice__registration=registration).aggregate(
+        paid=Sum("amount"), refunded=Sum("amount", filter=Q(amount__lt=0))
+    )
+    invoiced = sum((document.gross for document in documents), ZERO)
+    paid, refunded = sums["paid"] or ZERO, -(sums["refunded"] or ZERO)
+    invoices = [d for d in documents if d.kind == Invoice.Kind.INVOICE]
+    credited = any(d.kind == Invoice.Kind.CREDIT_NOTE for d in documents)
+    due_dates = [d.due_on for d in invoices if d.due_on]
+    return PaymentStatus(
+        state=state_for(invoiced, paid, refunded),
+        currency=documents[0].currency,
+        invoiced=invoiced,
+        paid=paid,
+        refunded=refunded,
+        due_on=min(due_dates) if due_dates else None,
+        overdue=any(d.overdue_since for d in invoices) and not credited and invoiced > paid,
+    )
+
+
 def invoices_visible_to(user) -> models.QuerySet[Invoice]:
     """The documents of the events `user` sees (`events_visible_to`); none without
     `billing.view_billing`."""

@@ -188,3 +188,18 @@ def test_statuses_for_many_registrations_take_two_queries(django_assert_num_quer
 
     assert [statuses[r.pk].state for r in registrations] == ["paid", "unpaid", "unpaid"]
     assert statuses[free.pk].state == PaymentState.NOT_INVOICED
+
+
+@pytest.mark.django_db
+def test_status_from_documents_agrees_with_payment_status():
+    from billing.selectors import registration_documents, status_from_documents
+
+    event = make_billed_event(cancellation_fee_percent=Decimal("10"))
+    registrations = [make_paid_registration(event) for _ in range(3)]
+    _pay(invoice_of(registrations[1]), "100")
+    _pay(invoice_of(registrations[2]), "720")
+    cancel_registration(registrations[2], acting_user=registrations[2].delegate)
+
+    for registration in registrations:
+        documents = registration_documents(registration)
+        assert status_from_documents(registration, documents) == payment_status(registration)

@@ -17,7 +17,6 @@ ORGANISATION = {
     "billing-invoice_to": "organisation",
     "billing-organisation": "Emerald Metals DAC",
     "billing-address": "2 Quay Street\nGalway",
-    "billing-country": "IE",
     "billing-vat_number": "ie 123 4567t",
 }
 

@@ -26,6 +26,7 @@ def sections(page: str) -> list[str]:
         (
             "superuser",
             [
+                "Billing",
                 "Exports and dashboard",
                 "Forums and events",
                 "Mail",
@@ -33,7 +34,11 @@ def sections(page: str) -> list[str]:
                 "Users and roles",
             ],
         ),
-        ("secretariat", ["Exports and dashboard", "Forums and events", "Mail", "Registrations"]),
+        (
+            "secretariat",
+            ["Billing", "Exports and dashboard", "Forums and events", "Mail", "Registrations"],
+        ),
+        # Organisers see billing's totals on the dashboard only, no billing section.
         ("organiser_a", ["Exports and dashboard", "Forums and events", "Registrations"]),
     ],
 )
@@ -64,6 +69,6 @@ def test_users_groups_and_addresses_are_one_section(people):
 def test_index_in_russian_lists_each_app_once(people):
     names = sections(client_for(people["superuser"]).get("/ru/admin/").content.decode())
 
-    assert len(names) == len(set(names)) == 5
+    assert len(names) == len(set(names)) == 6
     assert "Регистрации" in names
     assert "Учётные записи" not in names  # allauth's "Accounts", twice before
