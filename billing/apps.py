@@ -10,7 +10,8 @@ class BillingConfig(AppConfig):
         from mail.services import register_context_builder
         from registrations import extensions
 
-        from . import documents, emails, forms, panels, receivers, tasks  # noqa: F401  (tasks)
+        from . import documents, emails, forms, panels, receivers, tasks  # noqa: F401  (tasks: by name)
+        from .providers.panel import PAYMENT_PANEL
 
         extensions.registration_created.connect(
             receivers.on_registration_created, dispatch_uid="billing.registration_created"
@@ -25,3 +26,4 @@ class BillingConfig(AppConfig):
         register_context_builder(emails.CONTEXT_BUILDER, emails.build_context)
         # Documents: PDFs, their e-mails and the receipt.
         documents.connect()
+        extensions.add_detail_panel(PAYMENT_PANEL)

@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from billing.providers.views import stripe_webhook
+
 from .favicon import favicon
 from .health import healthz
 
@@ -19,6 +21,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
+    # Outside the language prefix: Stripe posts to one fixed address.
+    path("billing/stripe/webhook/", stripe_webhook, name="billing_stripe_webhook"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
     path("", include("visas.urls_public")),
 ]
@@ -37,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("", include("visas.urls_letters")),
     path("", include("billing.urls")),
     path("", include("billing.urls_documents")),
+    path("", include("billing.providers.urls")),
     prefix_default_language=True,
 )
 

@@ -5,9 +5,18 @@ from .documents import DocumentRender
 from .entities import BankAccount, EventBilling, EventIssuer, IssuingEntity
 from .invoices import BillingDetails, Invoice, InvoiceLine, InvoiceSequence
 from .payments import BillingHistory, Payment
+from .statements import (
+    BankStatement,
+    ProviderEvent,
+    StatementAllocation,
+    StatementFormat,
+    StatementLine,
+    StatementSettings,
+)
 
 __all__ = [
     "BankAccount",
+    "BankStatement",
     "BillingDetails",
     "BillingHistory",
     "DocumentRender",
@@ -18,4 +27,9 @@ __all__ = [
     "InvoiceSequence",
     "IssuingEntity",
     "Payment",
+    "ProviderEvent",
+    "StatementAllocation",
+    "StatementFormat",
+    "StatementLine",
+    "StatementSettings",
 ]

@@ -402,6 +402,13 @@ BILLING_PDF_RETRY_DELAYS = [
 ]
 # A due job handed to the workers is not handed out again for this many seconds.
 BILLING_PDF_DISPATCH_LEASE = env.int("BILLING_PDF_DISPATCH_LEASE", default=120)
+# Bank statements (billing/statements/): the largest upload and the most lines read from one
+# file; a bigger statement is split by the secretariat (a year of a busy account is ~5,000).
+BILLING_STATEMENT_MAX_BYTES = env.int("BILLING_STATEMENT_MAX_BYTES", default=10 * 1024 * 1024)
+BILLING_STATEMENT_MAX_LINES = env.int("BILLING_STATEMENT_MAX_LINES", default=20_000)
+# Card payments through Stripe Checkout (billing/providers/): off unless both keys are set.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
 # scripts are static files (static/js/, each app's static/), and so are the admin's; no
@@ -421,6 +428,10 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
+if STRIPE_SECRET_KEY:
+    # "Pay by card" posts to us and is redirected to Stripe's hosted page; browsers apply
+    # form-action to that redirect too.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://checkout.stripe.com")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,0 +1,2 @@
+"""Bank statements: reading them (`parsers`), matching their credits to invoices
+(`matcher`), and importing, reviewing and applying them (`services`, `admin`)."""
