@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from events.models import Event
@@ -143,7 +144,7 @@ class VisaRequest(models.Model):
     )
     consulate_city = models.CharField(_("consulate's city"), max_length=100, blank=True)
     employer = models.CharField(_("employer"), max_length=200, blank=True)
-    position = models.CharField(_("position"), max_length=150, blank=True)
+    position = models.CharField(pgettext_lazy("job", "position"), max_length=150, blank=True)
 
     petition_number = models.CharField(
         _("petition number"),

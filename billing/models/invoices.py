@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from registrations.models import Registration
@@ -241,7 +242,9 @@ class InvoiceLine(models.Model):
     invoice = models.ForeignKey(
         Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice")
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    position = models.PositiveSmallIntegerField(
+        pgettext_lazy("invoice line", "position"), default=1
+    )
     description = models.JSONField(_("description"), default=dict)
     quantity = models.DecimalField(_("quantity"), max_digits=9, decimal_places=3, default=1)
     unit_price = _amount(_("unit price"))
