@@ -224,3 +224,17 @@ def test_sweep_runs_on_beat():
 
     assert "visas.tasks.release_stuck_letters" in schedule
     assert "visas.tasks.release_stuck_letters" in celery_app.tasks
+
+
+def test_a_letter_whose_passport_data_was_wiped_fails_without_rendering(letter):
+    # Retention wiped the request's passport data before a worker got to the letter.
+    type(letter.request).objects.filter(pk=letter.request_id).update(
+        passport_data_wiped_at=timezone.now(), passport_number="", surname=""
+    )
+
+    assert render_letter(letter.pk) == "skipped"
+
+    letter = refreshed(letter)
+    assert letter.status == Status.FAILED
+    assert "wiped" in letter.last_error
+    assert not letter.file
