@@ -11,7 +11,6 @@ class BillingConfig(AppConfig):
         from registrations import extensions
 
         from . import emails, forms, panels, receivers, tasks  # noqa: F401  (tasks: by name)
-        from .providers.panel import PAYMENT_PANEL
 
         extensions.registration_created.connect(
             receivers.on_registration_created, dispatch_uid="billing.registration_created"
@@ -24,4 +23,3 @@ class BillingConfig(AppConfig):
         extensions.add_dashboard_panel(panels.DASHBOARD_TOTALS)
         extensions.add_detail_panel(panels.REGISTRATION_PAYMENT)
         register_context_builder(emails.CONTEXT_BUILDER, emails.build_context)
-        extensions.add_detail_panel(PAYMENT_PANEL)
