@@ -11,7 +11,6 @@ class BillingConfig(AppConfig):
         from registrations import extensions
 
         from . import documents, emails, forms, panels, receivers, tasks  # noqa: F401  (tasks: by name)
-        from .providers.panel import PAYMENT_PANEL
 
         extensions.registration_created.connect(
             receivers.on_registration_created, dispatch_uid="billing.registration_created"
@@ -26,4 +25,3 @@ class BillingConfig(AppConfig):
         register_context_builder(emails.CONTEXT_BUILDER, emails.build_context)
         # Documents: PDFs, their e-mails and the receipt.
         documents.connect()
-        extensions.add_detail_panel(PAYMENT_PANEL)

@@ -2,6 +2,7 @@
 
 from registrations.extensions import DetailPanel
 
+from .providers.panel import payment_options
 from .selectors import event_totals, registration_documents, status_from_documents
 
 
@@ -30,10 +31,15 @@ def _registration_context(request, registration) -> dict | None:
         (d for d in reversed(documents) if d.kind == d.Kind.INVOICE and d.payment_reference),
         None,
     )
+    status = status_from_documents(registration, documents)
     return {
         "documents": documents,
-        "status": status_from_documents(registration, documents),
+        "status": status,
         "open_invoice": open_invoice,
+        # Bank details and "Pay by card" (billing/providers): one query, only while owed.
+        "how_to_pay": payment_options(open_invoice, owed=status.underpaid)
+        if open_invoice and status.underpaid
+        else None,
     }
 
 

@@ -1,65 +1,24 @@
-"""The delegate's "How to pay" section on their registration page (a `DetailPanel`): for
-each invoice still owing, the transfer details and, when card payment is on, a button."""
+"""How the delegate may pay what they owe, shown inside billing's "Payment" section of
+their registration page (`billing.panels`): the transfer details of the issuing entity's
+account in the invoice's currency and, when card payment is on, the "Pay by card" button."""
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.urls import reverse
 
-from registrations.extensions import DetailPanel
-
-from ..models import BankAccount, Invoice
-from ..statements.selectors import with_outstanding
+from ..models import Invoice
 from . import PROVIDERS
-from .bank_transfer import transfer_instructions
-from .base import TransferInstructions
+from .bank_transfer import receiving_account, transfer_instructions
 
 
-@dataclass(frozen=True)
-class OwedInvoice:
-    invoice: Invoice
-    owed: Decimal
-    transfer: TransferInstructions | None
-    card_url: str
-
-
-def payment_panel_context(request, registration) -> dict | None:
-    """None (no section) unless an issued invoice of this registration is still owed. Two
-    queries: the owed invoices, and the entity's accounts."""
-    owed = list(
-        with_outstanding(
-            Invoice.objects.filter(
-                registration=registration,
-                kind=Invoice.Kind.INVOICE,
-                status=Invoice.Status.ISSUED,
-            ).select_related("entity")
-        )
-        .filter(outstanding__gt=0)
-        .order_by("pk")
-    )
-    if not owed:
-        return None
-    accounts = {}
-    for account in BankAccount.objects.filter(
-        entity__in={invoice.entity_id for invoice in owed}
-    ).order_by("-is_default", "pk"):
-        accounts.setdefault((account.entity_id, account.currency), account)
-    card = PROVIDERS["stripe"].is_enabled()
-    rows = []
-    for invoice in owed:
-        account = accounts.get((invoice.entity_id, invoice.currency))
-        transfer = transfer_instructions(invoice, account, invoice.outstanding) if account else None
-        card_url = (
-            reverse("billing_pay_by_card", args=[registration.reference, invoice.pk])
-            if card
-            else ""
-        )
-        rows.append(OwedInvoice(invoice, invoice.outstanding, transfer, card_url))
-    return {"owed_invoices": rows}
-
-
-PAYMENT_PANEL = DetailPanel(
-    template="billing/providers/_payment_panel.html",
-    context=payment_panel_context,
-    order=60,
-)
+def payment_options(invoice: Invoice, *, owed: Decimal) -> dict:
+    """For `owed` on `invoice`: `transfer` (instructions, or None without an account) and
+    `card_url` ("" while card payment is off). One query (the account)."""
+    account = receiving_account(invoice)
+    card_url = ""
+    if PROVIDERS["stripe"].is_enabled():
+        card_url = reverse("billing_pay_by_card", args=[invoice.registration.reference, invoice.pk])
+    return {
+        "transfer": transfer_instructions(invoice, account, owed) if account else None,
+        "card_url": card_url,
+    }

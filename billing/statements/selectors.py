@@ -120,7 +120,7 @@ def find_invoice(entity, text: str) -> Invoice | None:
     """The entity's issued invoice a reviewer typed: its number ("MXUK-2026-00042", case
     and spaces forgiven) or its payment reference."""
     compact = normalise_reference(text)
-    if not compact:
+    if not compact or "\x00" in text:  # PostgreSQL refuses NUL in text
         return None
     issued = Invoice.objects.filter(
         entity=entity, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED

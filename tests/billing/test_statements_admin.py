@@ -248,7 +248,8 @@ def test_review_page_queries_do_not_grow_with_lines(world):
     assert _queries(client, review_url(large)) == _queries(client, review_url(small))
 
 
-def test_unknown_invoice_typed_by_the_reviewer_saves_nothing(world):
+@pytest.mark.parametrize("typed", ["MXUK-1999-00042", "MX\x0026"], ids=["unknown", "nul"])
+def test_unknown_invoice_typed_by_the_reviewer_saves_nothing(world, typed):
     account, (first, second, _third) = world
     client = client_for(secretariat_user())
     upload(
@@ -263,13 +264,11 @@ def test_unknown_invoice_typed_by_the_reviewer_saves_nothing(world):
 
     response = client.post(
         review_url(statement),
-        {"include": [], f"invoice-{unmatched.pk}": "MXUK-1999-00042", "apply": "1"},
+        {"include": [], f"invoice-{unmatched.pk}": typed, "apply": "1"},
     )
 
     assert response.status_code == 400
-    assert "Line 2: no issued invoice “MXUK-1999-00042” of this entity." in (
-        response.content.decode()
-    )
+    assert "Line 2: no issued invoice" in response.content.decode()
     matched.refresh_from_db()
     assert matched.include is True  # the unticking was not saved either
     assert not Payment.objects.exists()
