@@ -16,7 +16,6 @@ or none. No file is kept between the steps.
 import functools
 import tempfile
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -47,7 +46,6 @@ TOKEN_SALT = "visas.petition-upload"  # noqa: S105 (a namespace for signing, not
 # The report's confirmation stays valid this long (seconds).
 TOKEN_MAX_AGE = 3600
 TO_FILE_STATUSES = (VisaRequest.Status.REQUESTED, VisaRequest.Status.IN_REVIEW)
-MULTIPART_ALLOWANCE = 64 * 1024
 
 
 def may_see_petition_lists(user) -> bool:
@@ -119,16 +117,6 @@ def petition_event(request, event_id):
     posted = request.method == "POST"
     if posted and not may_upload:
         raise PermissionDenied
-    if posted and _body_too_large(request):
-        # Refused before Django reads the body into a temporary file.
-        return _event_page(
-            request,
-            event,
-            form=PetitionUploadForm(),
-            problems=[reading.too_large_message()],
-            may_upload=may_upload,
-            status=400,
-        )
     form = PetitionUploadForm(request.POST, request.FILES) if posted else PetitionUploadForm()
     status = 200
     report = confirm_form = None
@@ -238,15 +226,6 @@ def petition_download(request, event_id):
         filename=f"petition-{slugify(event.slug)}-{today.isoformat()}.xlsx",
         content_type=MIMETYPE,
     )
-
-
-def _body_too_large(request) -> bool:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False  # Django's own parsing decides
-    # The multipart envelope (boundaries, the CSRF token) adds a few hundred bytes.
-    return length > settings.VISA_PETITION_UPLOAD_MAX_BYTES + MULTIPART_ALLOWANCE
 
 
 def _confirm_form(request, event, rows, report) -> PetitionConfirmForm | None:

@@ -404,7 +404,9 @@ def test_upload_of_a_requested_only_request_records_it(client, upload_case):
     assert fresh.status == VisaRequest.Status.PETITION_FILED
 
 
-def test_upload_far_too_large_is_refused_before_it_is_read(client, upload_case):
+def test_upload_above_the_default_limit_is_refused(client, upload_case):
+    """2 MB by default. (Django has spooled the body to a temporary file by then: the
+    reverse proxy's body limit is what keeps far larger requests out.)"""
     c = upload_case
     client.force_login(c["secretariat"])
     big = SimpleUploadedFile("big.csv", b"Request number,Petition number\n" + b"x" * 3_000_000)
