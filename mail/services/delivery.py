@@ -341,8 +341,11 @@ def _record_sent(email_ids: list[int]) -> None:
     if not email_ids:
         return
     with transaction.atomic():
-        with db_connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
+        if db_connection.vendor == "postgresql":
+            # PostgreSQL only: the embedded default's SQLite has no such setting (and its
+            # commits are local file writes anyway).
+            with db_connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         sent_at = timezone.now()
         OutgoingEmail.objects.filter(pk__in=email_ids, status=Status.SENDING).update(
             status=Status.SENT,

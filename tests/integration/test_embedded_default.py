@@ -160,6 +160,14 @@ def test_bin_demo_serves_on_port_and_links_there_without_dev_tools(tmp_path):
         assert "0 registrations" not in found
 
     output = log.read_text()
+    # Every e-mail is recorded as sent in the outbox (on SQLite too), none left "sending".
+    with sqlite3.connect(checkout / "data" / "minex.sqlite3") as connection:
+        statuses = dict(
+            connection.execute(
+                "SELECT status, COUNT(*) FROM mail_outgoingemail GROUP BY status"
+            ).fetchall()
+        )
+    assert set(statuses) == {"sent"}, statuses
     assert f"MINEX Forum Portal: {url}  (admin: {url}/en/admin/)" in output
     assert "printed below in this terminal" in output
     # The e-mails' links lead to the address served, not to the default port.
