@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from minex.countries import full_clean
+
 from .models import DelegateProfile, ProfileHistory, User
 
 PROFILE_FIELDS = frozenset(
@@ -78,9 +80,9 @@ def _apply(profile: DelegateProfile, fields: dict, *, created: bool = False) -> 
     for name, value in fields.items():
         setattr(profile, name, value)
     if created:
-        profile.full_clean()
+        full_clean(profile)
     else:
-        profile.full_clean(exclude=PROFILE_FIELDS - set(fields) | {"user"})
+        full_clean(profile, exclude=PROFILE_FIELDS - set(fields) | {"user"})
     # Compared after cleaning, so "+7 701 234 5678" and the stored "+77012345678" are one value.
     return {
         name: {"old": old[name], "new": _json_value(getattr(profile, name))}
