@@ -24,8 +24,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, this folder comes first on the path, where bench/email.py would shadow the
-# standard library's email package (http.client needs it): the project root takes its place.
+# Run as a script, this folder comes first on the module path: the project root takes its place.
 sys.path[0] = str(ROOT)
 
 import argparse
@@ -42,17 +41,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
-from tests.processes import free_port
+from bench.harness import free_port, percentile, say, wait_until
 
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_DATABASE", "minex_bench_register")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/11")
 LOCK_SAMPLES = 40
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def fresh_database(env: dict) -> None:
@@ -227,11 +222,15 @@ def run_load(port: int, keys: list[str], concurrency: int, path: str, form: dict
     return time.perf_counter() - started, latencies, errors
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+def warm_up(port: int, session_key: str, paths: list[str], requests: int) -> None:
+    """GET each path `requests` times, that many at once, with one delegate's session.
+
+    Each gunicorn worker imports views, compiles templates and loads translations on its first
+    requests; paid before either clock starts, so neither the baseline nor the registrations
+    carry it (only the one measured first would). Shared with bench/journey.py."""
+    with ThreadPoolExecutor(max_workers=requests) as pool:
+        list(pool.map(lambda n: Client(port, session_key).request("GET", paths[n % len(paths)]),
+                      range(requests * len(paths))))  # fmt: skip
 
 
 def main() -> int:
@@ -286,6 +285,7 @@ def main() -> int:
                 "country": "KZ", "consent_privacy": "on",
                 "privacy_policy_version": current_privacy_policy().version}  # fmt: skip
         form_path = f"/en/events/{slug}/register/"
+        warm_up(port, keys[0], [form_path, "/bench/bare/"], requests=4 * args.workers)
         say("Form render and event lock, measured in this process…")
         form_render_ms = measure_form_render(form_path, keys[0])
         lock_ms = measure_event_lock(LOCK_SAMPLES)
@@ -342,17 +342,15 @@ def main() -> int:
 
 
 def _wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def healthy() -> bool:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
+            return connection.getresponse().status == 200
         except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer /healthz")
+            return False
+
+    wait_until(healthy, timeout, "gunicorn to answer /healthz")
 
 
 if __name__ == "__main__":
