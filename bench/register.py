@@ -8,7 +8,9 @@ places and a waitlist, and DELEGATES logged-in delegates (sessions written direc
 page is rate-limited, as it should be). Starts gunicorn (bin/web, 2 workers, production
 settings). Each delegate loads the registration form and submits it, CONCURRENCY at a time.
 In the same run, the same delegates load and POST a bare authenticated view that inserts one
-row (the baseline). Progress goes to stderr; the last line on stdout is one JSON object.
+row (the baseline, bench/register_site.py): the two alternate in SLICES slices of the delegates
+(bare, register, bare, register, ...), so a change in the shared machine's load during the run
+weighs on both alike. Progress goes to stderr; the last line on stdout is one JSON object.
 
 Two figures are measured in this process, on the quiet server before the load:
 - form_render_ms: the registration form's GET through the whole Django stack (middleware, view,
@@ -238,7 +240,10 @@ def main() -> int:
     parser.add_argument("--delegates", type=int, default=1000)
     parser.add_argument("--capacity", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--slices", type=int, default=5, help="alternate baseline and registration this often"
+    )
     args = parser.parse_args()
 
     port = free_port()
@@ -289,12 +294,24 @@ def main() -> int:
         say("Form render and event lock, measured in this process…")
         form_render_ms = measure_form_render(form_path, keys[0])
         lock_ms = measure_event_lock(LOCK_SAMPLES)
-        say(f"Baseline: bare authenticated POST, {args.concurrency} at a time…")
-        bare_seconds, bare_latencies, bare_errors = run_load(
-            port, keys, args.concurrency, "/bench/bare/", {}, ok=204
-        )
-        say(f"Registration form: {args.concurrency} at a time…")
-        seconds, latencies, errors = run_load(port, keys, args.concurrency, form_path, form, ok=302)
+        say(f"Baseline (bare authenticated GET + POST) and registrations, {args.concurrency} at a "
+            f"time, in {args.slices} alternating slices…")  # fmt: skip
+        bare_seconds, bare_latencies, bare_errors = 0.0, [], []
+        seconds, latencies, errors = 0.0, [], []
+        for part in range(args.slices):
+            slice_keys = keys[part :: args.slices]
+            took, slice_latencies, slice_errors = run_load(
+                port, slice_keys, args.concurrency, "/bench/bare/", {}, ok=204
+            )
+            bare_seconds += took
+            bare_latencies += slice_latencies
+            bare_errors += slice_errors
+            took, slice_latencies, slice_errors = run_load(
+                port, slice_keys, args.concurrency, form_path, form, ok=302
+            )
+            seconds += took
+            latencies += slice_latencies
+            errors += slice_errors
     finally:
         os.killpg(web.pid, 15)
         web.wait(timeout=20)
@@ -320,6 +337,8 @@ def main() -> int:
         "delegates": args.delegates,
         "capacity": args.capacity,
         "concurrency": args.concurrency,
+        "slices": args.slices,
+        "gunicorn_workers": args.workers,
         "registrations_per_second": round(per_second, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
@@ -341,14 +360,20 @@ def main() -> int:
     return 0
 
 
-def _wait_for(port: int, timeout: float = 30) -> None:
+def _wait_for(port: int, timeout: float = 90) -> None:
+    """Until gunicorn answers /healthz (bin/web runs `manage.py check` first: slow when the
+    machine is loaded)."""
+
     def healthy() -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
             return connection.getresponse().status == 200
         except OSError:
+            time.sleep(0.2)
             return False
+        finally:
+            connection.close()
 
     wait_until(healthy, timeout, "gunicorn to answer /healthz")
 
