@@ -1,4 +1,5 @@
-"""A tiny run of bench/email_outbox.py: the whole path with real processes, nothing lost or doubled."""
+"""A tiny run of bench/email_outbox.py: the whole path with real processes, nothing lost or
+doubled."""
 
 import json
 import os
