@@ -167,7 +167,7 @@ def main() -> None:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded host starts Celery slowly
         while b" ready." not in worker_log.read_bytes():
             if time.monotonic() > deadline:
                 raise RuntimeError("The Celery worker did not start; see " + str(worker_log))
