@@ -1,6 +1,9 @@
 """Writes for accounts: the delegate profile and its history."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from minex.countries import full_clean
 
 from .models import DelegateProfile, ProfileHistory, User
 
@@ -29,7 +32,7 @@ def update_profile(
     `channel` (a `ProfileHistory.Channel`) and each changed field's old and new value. A save
     that changes nothing writes neither.
 
-    A save that changes nothing takes no lock and no savepoint: the stored profile is read and
+    A save that changes nothing takes no lock: the stored profile is read and
     compared first, and only a real change goes on to lock and write (the user's
     `delegate_profile` is set to the profile returned either way, so a caller reading it next,
     as registering does, reads no row again).
@@ -50,7 +53,10 @@ def update_profile(
     if current is not None and not _apply(current, fields):
         user.delegate_profile = current
         return current
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (two round trips saved): the values are
+    # validated before anything is written, and a refusal is raised after the block, so a
+    # caller that catches it keeps a usable transaction.
+    with transaction.atomic(savepoint=False):
         # Lock the parent row: a lock on the profile alone locks nothing when it does not
         # exist yet.
         User.objects.select_for_update(no_key=True).only("pk").get(pk=user.pk)
@@ -58,15 +64,22 @@ def update_profile(
         created = profile is None
         if created:
             profile = DelegateProfile(user=user)
-        changes = _apply(profile, fields, created=created)
-        if created:
-            profile.save()
-        elif changes:
-            profile.save(update_fields=[*changes, "updated_at"])
-        if changes:
-            ProfileHistory.objects.create(
-                user=user, actor=acting_user, channel=channel, changes=changes
-            )
+        try:
+            changes = _apply(profile, fields, created=created)
+        except ValidationError as error:
+            refusal = error
+        else:
+            refusal = None
+            if created:
+                profile.save()
+            elif changes:
+                profile.save(update_fields=[*changes, "updated_at"])
+            if changes:
+                ProfileHistory.objects.create(
+                    user=user, actor=acting_user, channel=channel, changes=changes
+                )
+    if refusal is not None:
+        raise refusal
     user.delegate_profile = profile
     return profile
 
@@ -78,9 +91,9 @@ def _apply(profile: DelegateProfile, fields: dict, *, created: bool = False) -> 
     for name, value in fields.items():
         setattr(profile, name, value)
     if created:
-        profile.full_clean()
+        full_clean(profile)
     else:
-        profile.full_clean(exclude=PROFILE_FIELDS - set(fields) | {"user"})
+        full_clean(profile, exclude=PROFILE_FIELDS - set(fields) | {"user"})
     # Compared after cleaning, so "+7 701 234 5678" and the stored "+77012345678" are one value.
     return {
         name: {"old": old[name], "new": _json_value(getattr(profile, name))}

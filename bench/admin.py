@@ -26,8 +26,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, this folder comes first on the path, where bench/email.py would shadow the
-# standard library's email package: the project root takes its place.
+# Run as a script, this folder comes first on the module path: the project root takes its place.
 sys.path[0] = str(ROOT)
 
 import argparse

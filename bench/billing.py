@@ -36,8 +36,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, this folder comes first on the path, where bench/email.py would shadow the
-# standard library's email package: the project root takes its place.
+# Run as a script, this folder comes first on the path; the project root takes its place, so
+# `bench.…` and the apps import the same way as from the test suite.
 sys.path[0] = str(ROOT)
 
 import argparse

@@ -27,8 +27,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, this folder comes first on the path, where bench/email.py would shadow the
-# standard library's email package (http.client needs it): the project root takes its place.
+# Run as a script, this folder comes first on the module path: the project root takes its place.
 sys.path[0] = str(ROOT)
 
 import argparse
@@ -48,17 +47,13 @@ from email.utils import getaddresses
 
 from cryptography.fernet import Fernet
 
-from bench.register import TOKEN, Client, logged_in_delegates, percentile, run_load
-from tests.processes import free_port
+from bench.harness import Processes, free_port, percentile, say, wait_for_port, wait_until
+from bench.register import TOKEN, Client, logged_in_delegates, run_load, warm_up
 
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_DATABASE", "minex_bench_journey")
 DELEGATE_DOMAIN = "journey.minexforum.com"
 SECRETARIAT = f"secretariat@{DELEGATE_DOMAIN}"
-
-
-def say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 # The SMTP server (a subprocess of this script: `bench/journey.py --serve-smtp PORT FILE`)
@@ -121,29 +116,6 @@ def journey_emails(messages) -> Counter:
 
 
 # The run
-
-
-class Processes:
-    """Everything this run started, each in its own process group, stopped in reverse order."""
-
-    def __init__(self):
-        self._started: list[subprocess.Popen] = []
-
-    def start(self, command: list[str], **options) -> subprocess.Popen:
-        process = subprocess.Popen(command, start_new_session=True, **options)
-        self._started.append(process)
-        return process
-
-    def stop_all(self) -> None:
-        for process in reversed(self._started):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in reversed(self._started):
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
 
 
 class CpuMeter:
@@ -219,13 +191,6 @@ def drop_database() -> None:
     connections.close_all()
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-
-
-def warm_up(port: int, session_key: str, slug: str, requests: int) -> None:
-    paths = [f"/en/events/{slug}/", f"/en/events/{slug}/register/", "/bench/bare/"]
-    with ThreadPoolExecutor(max_workers=requests) as pool:
-        list(pool.map(lambda n: Client(port, session_key).request("GET", paths[n % 3]),
-                      range(requests * 3)))  # fmt: skip
 
 
 def prepare(delegates: int) -> tuple[str, int, list[tuple[str, str]]]:
@@ -372,8 +337,8 @@ def main() -> int:
         processes.start(
             [sys.executable, __file__, "--serve-smtp", str(smtp_port), str(record_path)]
         )
-        _wait_for_port(redis_port)
-        _wait_for_port(smtp_port)
+        wait_for_port(redis_port)
+        wait_for_port(smtp_port)
         worker_log = workdir / "worker.log"
         with worker_log.open("wb") as log:
             worker = processes.start(
@@ -385,8 +350,8 @@ def main() -> int:
                 [str(ROOT / "bin/web"), "--access-logfile", "/dev/null"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        _wait_until(lambda: b" ready." in worker_log.read_bytes(), 60, f"worker: {worker_log}")
-        _wait_for_port(port, 60)
+        wait_until(lambda: b" ready." in worker_log.read_bytes(), 60, f"worker: {worker_log}")
+        wait_for_port(port, 60)
 
         from legal.policies import current_privacy_policy
 
@@ -397,7 +362,8 @@ def main() -> int:
 
         # Each gunicorn worker imports the views and templates on its first requests: pay that
         # before either clock starts.
-        warm_up(port, delegates[0][1], slug, requests=4 * args.workers)
+        warm_up(port, delegates[0][1], [f"/en/events/{slug}/", f"/en/events/{slug}/register/",
+                "/bench/bare/"], requests=4 * args.workers)  # fmt: skip
         say(f"Baseline: bare authenticated GET and POST, {args.concurrency} at a time…")
         bare_seconds, bare_latencies, bare_errors = run_load(
             port, [key for _, key in delegates], args.concurrency, "/bench/bare/", {}, ok=204
@@ -479,27 +445,6 @@ def main() -> int:
     }
     print(json.dumps(result))
     return 0
-
-
-def _wait_until(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"Gave up waiting for {what}")
-        time.sleep(0.1)
-
-
-def _wait_for_port(port: int, timeout: float = 15) -> None:
-    import socket
-
-    def answers() -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-        except OSError:
-            return False
-
-    _wait_until(answers, timeout, f"port {port}")
 
 
 if __name__ == "__main__":

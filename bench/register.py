@@ -8,7 +8,9 @@ places and a waitlist, and DELEGATES logged-in delegates (sessions written direc
 page is rate-limited, as it should be). Starts gunicorn (bin/web, 2 workers, production
 settings). Each delegate loads the registration form and submits it, CONCURRENCY at a time.
 In the same run, the same delegates load and POST a bare authenticated view that inserts one
-row (the baseline). Progress goes to stderr; the last line on stdout is one JSON object.
+row (the baseline, bench/register_site.py): the two alternate in SLICES slices of the delegates
+(bare, register, bare, register, ...), so a change in the shared machine's load during the run
+weighs on both alike. Progress goes to stderr; the last line on stdout is one JSON object.
 
 Two figures are measured in this process, on the quiet server before the load:
 - form_render_ms: the registration form's GET through the whole Django stack (middleware, view,
@@ -24,8 +26,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, this folder comes first on the path, where bench/email.py would shadow the
-# standard library's email package (http.client needs it): the project root takes its place.
+# Run as a script, this folder comes first on the module path: the project root takes its place.
 sys.path[0] = str(ROOT)
 
 import argparse
@@ -44,17 +45,13 @@ from urllib.parse import urlencode
 
 from cryptography.fernet import Fernet
 
-from tests.processes import free_port
+from bench.harness import free_port, percentile, say, wait_until
 
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_DATABASE", "minex_bench_register")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/11")
 LOCK_SAMPLES = 40
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def fresh_database(env: dict) -> None:
@@ -229,11 +226,15 @@ def run_load(port: int, keys: list[str], concurrency: int, path: str, form: dict
     return time.perf_counter() - started, latencies, errors
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+def warm_up(port: int, session_key: str, paths: list[str], requests: int) -> None:
+    """GET each path `requests` times, that many at once, with one delegate's session.
+
+    Each gunicorn worker imports views, compiles templates and loads translations on its first
+    requests; paid before either clock starts, so neither the baseline nor the registrations
+    carry it (only the one measured first would). Shared with bench/journey.py."""
+    with ThreadPoolExecutor(max_workers=requests) as pool:
+        list(pool.map(lambda n: Client(port, session_key).request("GET", paths[n % len(paths)]),
+                      range(requests * len(paths))))  # fmt: skip
 
 
 def main() -> int:
@@ -241,7 +242,10 @@ def main() -> int:
     parser.add_argument("--delegates", type=int, default=1000)
     parser.add_argument("--capacity", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--slices", type=int, default=5, help="alternate baseline and registration this often"
+    )
     args = parser.parse_args()
 
     port = free_port()
@@ -289,15 +293,28 @@ def main() -> int:
                 "country": "KZ", "consent_privacy": "on",
                 "privacy_policy_version": current_privacy_policy().version}  # fmt: skip
         form_path = f"/en/events/{slug}/register/"
+        warm_up(port, keys[0], [form_path, "/bench/bare/"], requests=4 * args.workers)
         say("Form render and event lock, measured in this process…")
         form_render_ms = measure_form_render(form_path, keys[0])
         lock_ms = measure_event_lock(LOCK_SAMPLES)
-        say(f"Baseline: bare authenticated POST, {args.concurrency} at a time…")
-        bare_seconds, bare_latencies, bare_errors = run_load(
-            port, keys, args.concurrency, "/bench/bare/", {}, ok=204
-        )
-        say(f"Registration form: {args.concurrency} at a time…")
-        seconds, latencies, errors = run_load(port, keys, args.concurrency, form_path, form, ok=302)
+        say(f"Baseline (bare authenticated GET + POST) and registrations, {args.concurrency} at a "
+            f"time, in {args.slices} alternating slices…")  # fmt: skip
+        bare_seconds, bare_latencies, bare_errors = 0.0, [], []
+        seconds, latencies, errors = 0.0, [], []
+        for part in range(args.slices):
+            slice_keys = keys[part :: args.slices]
+            took, slice_latencies, slice_errors = run_load(
+                port, slice_keys, args.concurrency, "/bench/bare/", {}, ok=204
+            )
+            bare_seconds += took
+            bare_latencies += slice_latencies
+            bare_errors += slice_errors
+            took, slice_latencies, slice_errors = run_load(
+                port, slice_keys, args.concurrency, form_path, form, ok=302
+            )
+            seconds += took
+            latencies += slice_latencies
+            errors += slice_errors
     finally:
         os.killpg(web.pid, 15)
         web.wait(timeout=20)
@@ -323,6 +340,8 @@ def main() -> int:
         "delegates": args.delegates,
         "capacity": args.capacity,
         "concurrency": args.concurrency,
+        "slices": args.slices,
+        "gunicorn_workers": args.workers,
         "registrations_per_second": round(per_second, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
@@ -344,18 +363,22 @@ def main() -> int:
     return 0
 
 
-def _wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def _wait_for(port: int, timeout: float = 90) -> None:
+    """Until gunicorn answers /healthz (bin/web runs `manage.py check` first: slow when the
+    machine is loaded)."""
+
+    def healthy() -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
+            return connection.getresponse().status == 200
         except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer /healthz")
+            time.sleep(0.2)
+            return False
+        finally:
+            connection.close()
+
+    wait_until(healthy, timeout, "gunicorn to answer /healthz")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ def allow(scope: str, identity: str, *, limit: int, period: int) -> bool:
     """Count one attempt; False once `identity` made more than `limit` in this `period`."""
     window = int(time.time() // period)
     key = f"ratelimit:{scope}:{identity}:{window}"
+    count_in_one_trip = getattr(cache, "count", None)  # the Redis cache (minex/cache.py)
+    if count_in_one_trip is not None:
+        return count_in_one_trip(key, period) <= limit
     cache.add(key, 0, timeout=period)
     try:
         count = cache.incr(key)

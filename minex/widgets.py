@@ -5,6 +5,7 @@ import functools
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.forms.utils import flatatt
+from django.utils.choices import CallableChoiceIterator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -19,7 +20,12 @@ class LongSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        options = _options_html(tuple(self.choices))
+        choices = self.choices
+        if isinstance(choices, CallableChoiceIterator):
+            # The callable's own tuple (minex.countries keeps one per language): iterating
+            # the iterator would normalise all ~250 choices again on every render.
+            choices = choices.func()
+        options = _options_html(tuple(choices))
         for selected in {str(v) for v in self.format_value(value)}:
             # Values are unique: the one option carrying this value gets the attribute.
             option = f'<option value="{escape(selected)}">'

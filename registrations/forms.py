@@ -16,8 +16,8 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import DelegateProfile, latin_name_validator
 from legal.policies import current_privacy_policy
-from minex.countries import country_choices
-from minex.widgets import LongSelect, PythonWidgetRenderer
+from minex.countries import CountryChoiceField
+from minex.widgets import PythonWidgetRenderer
 
 from . import rules
 from .models import DelegateCategory, Registration
@@ -117,9 +117,7 @@ class DelegateDetailsMixin(forms.Form):
         max_length=_model_max_length(DelegateProfile, "organisation"),
         required=False,
     )
-    country = forms.ChoiceField(
-        label=_("Country"), choices=country_choices, required=False, widget=LongSelect
-    )
+    country = CountryChoiceField(label=_("Country"), required=False)
     phone = PhoneNumberField(
         label=_("Phone"),
         required=False,
@@ -137,11 +135,8 @@ class VisaMixin(forms.Form):
     visa_letter_needed = forms.BooleanField(
         label=_("I need a visa invitation letter"), required=False
     )
-    nationality = forms.ChoiceField(
-        label=_("Nationality (for the visa invitation letter)"),
-        choices=country_choices,
-        required=False,
-        widget=LongSelect,
+    nationality = CountryChoiceField(
+        label=_("Nationality (for the visa invitation letter)"), required=False
     )
 
     # The Latin name the letter would use when the form has no field for it (the change page
@@ -320,9 +315,7 @@ class ProfileForm(DelegateDetailsMixin, NeedsMixin):
     """The delegate's own profile page: the details every registration copies, what the next
     forum's form pre-fills, the language of their e-mails and their standing consents."""
 
-    nationality = forms.ChoiceField(
-        label=_("Nationality"), choices=country_choices, required=False, widget=LongSelect
-    )
+    nationality = CountryChoiceField(label=_("Nationality"), required=False)
     preferred_language = forms.ChoiceField(
         label=_("Language of your e-mails"), choices=settings.LANGUAGES
     )

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -64,20 +65,25 @@ def open_categories(event: Event) -> QuerySet[DelegateCategory]:
 def category_availability(
     event: Event, categories: QuerySet[DelegateCategory]
 ) -> dict[int, CategoryAvailability]:
-    """Price and places left for each category, in two queries whatever their number.
+    """Price and places left for each category, in one query whatever their number (the
+    event's places taken come along as a subquery on every row).
 
     For display only: the services count again under their locks before deciding."""
-    taken_in_event = Registration.objects.filter(
-        event=event, status__in=Registration.PLACE_HOLDING_STATUSES
-    ).count()
-    event_left = max(event.capacity - taken_in_event, 0)
+    taken_in_event = (
+        Registration.objects.filter(event=event, status__in=PLACE_HOLDING)
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     annotated = categories.annotate(
-        taken=Count("registrations", filter=Q(registrations__status__in=PLACE_HOLDING))
+        taken=Count("registrations", filter=Q(registrations__status__in=PLACE_HOLDING)),
+        taken_in_event=Coalesce(Subquery(taken_in_event), 0),
     )
     now = timezone.now()
     result = {}
     for category in annotated:
-        left = event_left
+        left = max(event.capacity - category.taken_in_event, 0)
         if category.capacity is not None:
             left = min(left, max(category.capacity - category.taken, 0))
         result[category.pk] = CategoryAvailability(

@@ -33,6 +33,7 @@ from accounts.models import DelegateProfile, ProfileHistory, User
 from accounts.services import update_profile
 from events.models import Event
 from legal.policies import current_privacy_policy
+from minex.countries import full_clean
 
 from . import emails, extensions, rules, selectors
 from .models import DelegateCategory, Registration, RegistrationHistory
@@ -288,7 +289,8 @@ def _register_under_locks(
     # Field validators (lengths, the Latin name) run here; uniqueness and the other
     # constraints are the database's job, under the locks we hold.
     try:
-        registration.full_clean(
+        full_clean(
+            registration,
             exclude=["reference", "event", "category", "delegate"],
             validate_unique=False,
             validate_constraints=False,
@@ -582,7 +584,7 @@ def _save_details(registration: Registration, changes: dict) -> tuple[Registrati
     for name, value in changes.items():
         setattr(registration, name, value)
     unchanged = [f.name for f in Registration._meta.fields if f.name not in changes]
-    registration.full_clean(exclude=unchanged, validate_unique=False, validate_constraints=False)
+    full_clean(registration, exclude=unchanged, validate_unique=False, validate_constraints=False)
     rules.require_visa_letter_details(
         visa_letter_needed=registration.visa_letter_needed,
         nationality=registration.nationality,

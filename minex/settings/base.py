@@ -332,8 +332,8 @@ MAIL_DISPATCH_LEASE = env.int("MAIL_DISPATCH_LEASE", default=60)
 # yet tried go back to "queued" without using an attempt, for the next dispatcher run).
 # Each batch costs the same fixed work whatever its size: a Celery task, one NOOP, the claim's
 # durable commit and the "sent" record (with 20, about a third of the worker's time on a loaded
-# host). With 50, and the "sent" record not waiting for the disk, bench/email.py's ratio to raw
-# smtplib went from a median of 0.36 to 0.51 (seven runs each, load 5-10 on two cores). The
+# host). With 50, and the "sent" record not waiting for the disk, bench/email_outbox.py's ratio
+# to raw smtplib went from a median of 0.36 to 0.51 (seven runs each, load 5-10 on two cores). The
 # price is the duplicate bound above, 50 per worker process instead of 20.
 MAIL_DELIVERY_BATCH_SIZE = env.int("MAIL_DELIVERY_BATCH_SIZE", default=50)
 

@@ -57,6 +57,7 @@ def test_latin_name_refuses_other_characters(latin_name):
         ("organisation", "x" * 201),
         ("phone", "12345"),
         ("country", "XX"),
+        ("nationality", "ZZ"),
         ("preferred_language", "de"),
         ("title", "king"),
     ],

@@ -31,7 +31,7 @@ class BenchDatabase:
     def drop(self) -> None:
         with psycopg.connect(f"{self.server}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        # bench/email.py keeps its logs and records in a folder named after its database.
+        # bench/email_outbox.py keeps its logs and records in a folder named after its database.
         shutil.rmtree(ROOT / "bench" / "results" / self.name, ignore_errors=True)
 
 

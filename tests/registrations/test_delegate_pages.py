@@ -542,8 +542,9 @@ def test_registration_form_query_count_is_constant(client, django_assert_num_que
     for _ in range(categories):
         make_category(event)
     client.force_login(make_delegate())
-    # session, user, event, active registration, categories, event occupancy, profile
-    with django_assert_num_queries(7):
+    # session, user, event, active registration, profile, categories with their occupancy and
+    # the event's
+    with django_assert_num_queries(6):
         assert client.get(f"/en/events/{event.slug}/register/").status_code == 200
 
 

@@ -67,3 +67,40 @@ def test_register_post_for_returning_delegate_stays_within_query_budget(client):
     assert len(through_commit) <= MAX_REGISTER_POST_QUERIES, "\n".join(
         statement[:160] for statement in through_commit
     )
+
+
+# A delegate whose details changed: the profile is read, then locked and written with its
+# history row, in the view's transaction without a savepoint of its own.
+MAX_REGISTER_POST_QUERIES_WITH_NEW_DETAILS = 18
+
+
+def test_register_post_with_new_details_writes_profile_without_a_savepoint(client):
+    delegate = _returning_delegate()
+    category = make_category(make_event())
+    client.force_login(delegate)
+    form = {
+        "category": str(category.pk),
+        "first_name": "Aigerim",
+        "last_name": "Nurlanova-Seitkali",
+        "country": "KZ",
+        "consent_privacy": "on",
+        "privacy_policy_version": current_privacy_policy().version,
+    }
+    url = f"/en/events/{category.event.slug}/register/"
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, form)
+
+    assert response.status_code == 302
+    registration = Registration.objects.get(event=category.event, delegate=delegate)
+    assert registration.last_name == "Nurlanova-Seitkali"
+    assert ProfileHistory.objects.filter(user=delegate, changes__has_key="last_name").exists()
+    statements = [query["sql"] for query in queries.captured_queries]
+    through_commit = [
+        sql for sql in statements[: statements.index("COMMIT")] if sql not in ("BEGIN",)
+    ]
+    # One savepoint: the registration's insert (a reference drawn twice is retried).
+    assert sum(sql.startswith("SAVEPOINT") for sql in through_commit) == 1
+    assert len(through_commit) <= MAX_REGISTER_POST_QUERIES_WITH_NEW_DETAILS, "\n".join(
+        statement[:160] for statement in through_commit
+    )

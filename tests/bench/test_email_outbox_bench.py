@@ -1,4 +1,5 @@
-"""A tiny run of bench/email.py: the whole path with real processes, nothing lost or doubled."""
+"""A tiny run of bench/email_outbox.py: the whole path with real processes, nothing lost or
+doubled."""
 
 import json
 import os
@@ -19,7 +20,7 @@ def test_email_benchmark_tiny_run_loses_and_doubles_nothing():
     with bench_database("email") as database:
         environment = {**os.environ, "BENCH_PG": database.server, "BENCH_DATABASE": database.name}
         completed = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "email.py"), "--count", "20",
+            [sys.executable, str(ROOT / "bench" / "email_outbox.py"), "--count", "20",
              "--timeout", "300"],
             cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600,
         )  # fmt: skip

@@ -1,6 +1,6 @@
 """Benchmark: e-mails through the outbox, a real Celery worker and SMTP, against raw smtplib.
 
-    .venv/bin/python bench/email.py --count 1000
+    .venv/bin/python bench/email_outbox.py --count 1000
 
 Starts its own PostgreSQL database (minex_bench_mail, dropped and migrated), a private
 redis-server as the broker, aiosmtpd in a subprocess that records each Message-ID, and a Celery
@@ -10,53 +10,30 @@ server has them all, then sends the same N messages with a raw smtplib loop over
 Progress goes to stderr; the last line on stdout is one JSON object.
 """
 
-# This file is called email.py: drop its folder from the path before anything imports the
-# standard library's email package, or Python would find this file instead.
-import os
 import sys
+from pathlib import Path
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [path for path in sys.path if os.path.abspath(path or ".") != _HERE]
+# Run as a script, this folder comes first on the module path: the project root takes its place.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse
 import json
+import os
 import re
 import signal
 import smtplib
-import socket
 import subprocess
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(_HERE).parent
+from bench.harness import ROOT, Processes, free_port, say, wait_for_port
+
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_DATABASE", "minex_bench_mail")
 MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(\S+)", re.IGNORECASE | re.MULTILINE)
 
 
-def say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"Nothing answers on port {port}")
-
-
-# The SMTP server (run as a subprocess of this script: `bench/email.py --serve-smtp PORT FILE`)
+# The SMTP server (a subprocess of this script: `bench/email_outbox.py --serve-smtp PORT FILE`)
 
 
 def serve_smtp(port: int, record_path: str) -> None:
@@ -89,29 +66,6 @@ def recorded_ids(path: Path) -> list[str]:
 
 
 # The run
-
-
-class Processes:
-    """Everything this run started, stopped in reverse order whatever happens."""
-
-    def __init__(self):
-        self._started: list[subprocess.Popen] = []
-
-    def start(self, command: list[str], **options) -> subprocess.Popen:
-        process = subprocess.Popen(command, start_new_session=True, **options)
-        self._started.append(process)
-        return process
-
-    def stop_all(self) -> None:
-        for process in reversed(self._started):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in reversed(self._started):
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
 
 
 def recreate_database(environment: dict) -> None:
@@ -213,7 +167,7 @@ def main() -> None:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded host starts Celery slowly
         while b" ready." not in worker_log.read_bytes():
             if time.monotonic() > deadline:
                 raise RuntimeError("The Celery worker did not start; see " + str(worker_log))
@@ -226,7 +180,6 @@ def main() -> None:
 
 
 def run(count: int, timeout: float, record_path: Path, smtp_port: int) -> dict:
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
