@@ -1,17 +1,16 @@
 """Billing's writes and rules (docstrings on each): making and issuing invoices, crediting
 them, recording payments and refunds, reminders and overdue handling."""
 
+from .credits import credit_invoice, settle_cancelled_registration
 from .invoicing import (
     BillingError,
     VatTreatment,
-    credit_invoice,
     discard_draft,
     due_date,
     event_billing,
     invoice_registration,
     issue_invoice,
     save_billing_details,
-    settle_cancelled_registration,
     vat_treatment,
 )
 from .overdue import flag_overdue_invoices, send_payment_reminders
