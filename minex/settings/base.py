@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "registrations",
     "legal",
     "exports",
+    "badges",
 ]
 
 MIDDLEWARE = [

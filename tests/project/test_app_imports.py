@@ -23,6 +23,7 @@ MAY_IMPORT = {
     "mail": set(),
     "registrations": {"events", "accounts", "legal", "mail"},
     "exports": {"events", "registrations", "accounts"},
+    "badges": {"events", "registrations", "accounts", "mail", "legal"},
 }
 APPS = set(MAY_IMPORT)
 # The project package: every app may use its shared helpers (rate limits, widgets, error
