@@ -18,7 +18,6 @@ import segno
 from django.template.loader import render_to_string
 from django.utils import translation
 from pypdf import PdfWriter
-from weasyprint import HTML
 
 from registrations.models import Registration
 
@@ -194,6 +193,9 @@ def render_html(badges: list[Badge], design: BadgeDesign, colours: dict[int, str
 
 
 def _render_chunk(badges: list[Badge], design: BadgeDesign, colours: dict[int, str]) -> bytes:
+    # Imported here: WeasyPrint loads Pango and its style sheets, which only printing needs.
+    from weasyprint import HTML
+
     html = render_html(badges, design, colours)
     return HTML(string=html, base_url=str(fit.FONTS)).write_pdf()
 

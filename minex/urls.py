@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     path("", include("registrations.urls")),
     path("", include("exports.urls")),
+    path("", include("badges.urls")),
     prefix_default_language=True,
 )
 

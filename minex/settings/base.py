@@ -230,6 +230,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.purge_expired_export_files",
         "schedule": 3600.0,
     },
+    # Badge batches whose worker died, and old badge PDFs (names and QR codes) to delete.
+    "badges-release-stuck": {
+        "task": "badges.tasks.release_stuck_batches",
+        "schedule": env.float("BADGES_SWEEP_INTERVAL", default=300.0),
+    },
+    "badges-purge-expired-files": {
+        "task": "badges.tasks.purge_expired_batch_files",
+        "schedule": 3600.0,
+    },
 }
 
 # Mail. Without EMAIL_HOST mail goes to the console (or to files with EMAIL_BACKEND).
@@ -313,6 +322,17 @@ if EXPORTS_STUCK_AFTER <= EXPORTS_TASK_TIME_LIMIT:
     )
 EXPORTS_MAX_ATTEMPTS = env.int("EXPORTS_MAX_ATTEMPTS", default=3)
 
+# Badges: up to BADGES_SYNC_MAX badges are drawn in the request; more by the
+# `badges.tasks.build_badge_batch` task, with progress, the file under MEDIA_ROOT/badges/.
+BADGES_SYNC_MAX = env.int("BADGES_SYNC_MAX", default=200)
+BADGES_TASK_SOFT_TIME_LIMIT = env.int("BADGES_TASK_SOFT_TIME_LIMIT", default=1800)
+BADGES_TASK_TIME_LIMIT = BADGES_TASK_SOFT_TIME_LIMIT + 60
+# A batch "running" longer than this lost its worker: the sweep queues it again, or fails it
+# after BADGES_MAX_ATTEMPTS runs (as for exports).
+BADGES_STUCK_AFTER = env.int("BADGES_STUCK_AFTER", default=BADGES_TASK_TIME_LIMIT + 60)
+BADGES_MAX_ATTEMPTS = env.int("BADGES_MAX_ATTEMPTS", default=3)
+BADGES_FILE_RETENTION_HOURS = env.int("BADGES_FILE_RETENTION_HOURS", default=72)
+
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
 # scripts are static files (static/js/, each app's static/), and so are the admin's; no
 # template has a <script> body, an on*= handler or a style attribute. Never framed (as
@@ -354,5 +374,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs each step of every PDF at INFO (and its style sheets at import).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
