@@ -116,8 +116,18 @@ def text_colour_on(background: str) -> str:
     return "#000000" if luminance > 0.179 else "#ffffff"
 
 
+@dataclass(frozen=True)
+class TextBlock:
+    """Fitted lines in their box, with the top offset that centres them vertically (computed
+    here: WeasyPrint's flex layout, which could centre them, costs a quarter of the run)."""
+
+    lines: tuple[str, ...]
+    size_pt: float
+    offset_mm: float
+
+
 def _fitted(text: str, box: Box, *, max_pt: float, min_pt: float, bold: bool = False):
-    return fit.fit_text(
+    fitted = fit.fit_text(
         text,
         width_mm=box.width,
         height_mm=box.height,
@@ -125,6 +135,8 @@ def _fitted(text: str, box: Box, *, max_pt: float, min_pt: float, bold: bool = F
         min_pt=min_pt,
         path=fit.BOLD if bold else fit.REGULAR,
     )
+    used = len(fitted.lines) * fitted.size_pt * fit.LINE_HEIGHT * fit.MM_PER_PT
+    return TextBlock(fitted.lines, fitted.size_pt, round(max(0.0, (box.height - used) / 2), 2))
 
 
 def badge_content(badge: Badge, design: BadgeDesign, frame: Frame, colours: dict[int, str]):
@@ -156,7 +168,10 @@ def badge_content(badge: Badge, design: BadgeDesign, frame: Frame, colours: dict
         "band": band,
         "band_text": text_colour_on(band),
         "qr": (
-            segno.make(badge_token(badge), error="m").svg_data_uri(border=0, omitsize=True)
+            # One pixel a module, drawn unsmoothed (image-rendering: pixelated): each module
+            # is a sharp square at any size, and a tiny PNG costs WeasyPrint far less than
+            # parsing an SVG path for every badge.
+            segno.make(badge_token(badge), error="m").png_data_uri(scale=1, border=0)
             if design.show_qr
             else ""
         ),

@@ -58,6 +58,7 @@ def test_badge_pdf_embeds_dejavu_and_keeps_every_kazakh_letter(caplog):
     assert "Әсем Қуанышқызы" in text
     assert "Assem Kuanyshkyzy" in text
     assert "Speaker" in text
+    assert event.title in text
     for letter in KAZAKH_LETTERS:
         assert letter in text, letter
 
