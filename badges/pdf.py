@@ -10,6 +10,7 @@ pypdf: WeasyPrint keeps a whole document's layout in memory, so this keeps a 1,0
 run's memory flat.
 """
 
+import gc
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from . import fit
 from .models import Badge, BadgeDesign
 from .tokens import badge_token
 
-CHUNK = 100
+CHUNK = 50
 DEFAULT_BAND = "#4b5563"
 
 
@@ -238,6 +239,9 @@ def render_badges(
                 writer.append(io.BytesIO(_render_chunk(chunk, design, colours)))
                 done += len(chunk)
                 chunk = []
+                # A drawn document is a web of cycles (boxes ↔ parents): free it before the
+                # next chunk's layout, so memory stays at one chunk's worth.
+                gc.collect()
                 if progress:
                     progress(done)
         if chunk or not done:
