@@ -29,14 +29,14 @@ TEMPLATE = "badges/emails/ticket"
 def queue_ticket_for_new_registration(sender, *, registration: Registration, **kwargs) -> None:
     """Receiver of `registration_created`: a registration confirmed at once gets its ticket."""
     # Its badge was inserted by the receiver connected before this one (BadgesConfig.ready).
-    if registration.status == Registration.Status.CONFIRMED:
+    if settings.BADGES_TICKET_EMAIL and registration.status == Registration.Status.CONFIRMED:
         queue_ticket(registration)
 
 
 def queue_ticket_when_confirmed(sender, *, registration: Registration, to_status, **kwargs):
     """Receiver of `registration_status_changed`: approval or promotion confirmed it (a
     registration older than this app gets its badge first)."""
-    if to_status == Registration.Status.CONFIRMED:
+    if settings.BADGES_TICKET_EMAIL and to_status == Registration.Status.CONFIRMED:
         issue_badge(registration)
         queue_ticket(registration)
 

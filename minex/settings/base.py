@@ -332,6 +332,9 @@ BADGES_TASK_TIME_LIMIT = BADGES_TASK_SOFT_TIME_LIMIT + 60
 BADGES_STUCK_AFTER = env.int("BADGES_STUCK_AFTER", default=BADGES_TASK_TIME_LIMIT + 60)
 BADGES_MAX_ATTEMPTS = env.int("BADGES_MAX_ATTEMPTS", default=3)
 BADGES_FILE_RETENTION_HOURS = env.int("BADGES_FILE_RETENTION_HOURS", default=72)
+# The delegate's ticket e-mail (the QR, a link to the printable ticket) when a registration
+# is confirmed: a second e-mail beside registrations' own confirmation.
+BADGES_TICKET_EMAIL = env.bool("BADGES_TICKET_EMAIL", default=True)
 
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
 # scripts are static files (static/js/, each app's static/), and so are the admin's; no

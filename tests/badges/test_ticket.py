@@ -12,6 +12,11 @@ from tests.factories import make_category, make_delegate, make_event, make_regis
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _ticket_emails_on(settings):
+    settings.BADGES_TICKET_EMAIL = True  # off in the test settings for the other apps' tests
+
+
 def _client(user):
     client = Client()
     client.force_login(user)
@@ -93,3 +98,13 @@ def test_a_registration_confirmed_at_once_gets_one_ticket(django_capture_on_comm
         registration = make_registration()
 
     assert _tickets(registration).count() == 1
+
+
+def test_without_ticket_emails_a_confirmation_sends_none(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.BADGES_TICKET_EMAIL = False
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = make_registration()
+
+    assert not _tickets(registration).exists()
