@@ -26,6 +26,7 @@ def sections(page: str) -> list[str]:
         (
             "superuser",
             [
+                "Badges",
                 "Exports and dashboard",
                 "Forums and events",
                 "Mail",
@@ -33,7 +34,10 @@ def sections(page: str) -> list[str]:
                 "Users and roles",
             ],
         ),
-        ("secretariat", ["Exports and dashboard", "Forums and events", "Mail", "Registrations"]),
+        (
+            "secretariat",
+            ["Badges", "Exports and dashboard", "Forums and events", "Mail", "Registrations"],
+        ),
         ("organiser_a", ["Exports and dashboard", "Forums and events", "Registrations"]),
     ],
 )
@@ -64,6 +68,6 @@ def test_users_groups_and_addresses_are_one_section(people):
 def test_index_in_russian_lists_each_app_once(people):
     names = sections(client_for(people["superuser"]).get("/ru/admin/").content.decode())
 
-    assert len(names) == len(set(names)) == 5
+    assert len(names) == len(set(names)) == 6
     assert "Регистрации" in names
     assert "Учётные записи" not in names  # allauth's "Accounts", twice before
