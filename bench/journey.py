@@ -59,6 +59,10 @@ SECRETARIAT = f"secretariat@{DELEGATE_DOMAIN}"
 # The SMTP server (a subprocess of this script: `bench/journey.py --serve-smtp PORT FILE`)
 
 
+# How the ticket e-mail (badges.emails) is told apart: its QR attachment's file name.
+TICKET_ATTACHMENT = b'filename="ticket-'
+
+
 def serve_smtp(port: int, record_path: str) -> None:
     """aiosmtpd accepting everything; one line per message: arrival time, the recipient, the
     Reply-To address and the Message-ID, tab-separated."""
@@ -72,6 +76,10 @@ def serve_smtp(port: int, record_path: str) -> None:
     class Recorder:
         async def handle_DATA(self, server, session, envelope):
             arrived = time.time()
+            if TICKET_ATTACHMENT in envelope.content:
+                # The badges app's ticket e-mail (a second message to each confirmed
+                # delegate) is not part of this journey: accepted, not recorded.
+                return "250 Message accepted"
             headers = parser.parsebytes(envelope.content)
             reply_to = ",".join(
                 address for _, address in getaddresses(headers.get_all("Reply-To", []))

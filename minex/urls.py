@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("", include("billing.urls")),
     path("", include("billing.urls_documents")),
     path("", include("billing.providers.urls")),
+    path("", include("badges.urls")),
     prefix_default_language=True,
 )
 

@@ -69,6 +69,18 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "billing.view_invoice",
         "billing.view_payment",
         "billing.add_payment",
+        # Badges: designs, printing (and reissuing lost ones), the print log and batches.
+        "badges.view_badge",
+        "badges.print_badges",
+        "badges.view_badgedesign",
+        "badges.add_badgedesign",
+        "badges.change_badgedesign",
+        "badges.view_badgecategorycolour",
+        "badges.add_badgecategorycolour",
+        "badges.change_badgecategorycolour",
+        "badges.delete_badgecategorycolour",
+        "badges.view_badgeprint",
+        "badges.view_badgebatch",
         # Passport names, nationality, phone, dietary and accessibility needs: organisers
         # do not see them in exports or the admin.
         "accounts.view_special_personal_data",

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "exports",
     "visas",
     "billing",
+    "badges",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +275,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visas.tasks.send_filing_deadline_digest",
         "schedule": crontab(minute=0, hour=env.int("VISA_FILING_DIGEST_HOUR", default=3)),
     },
+    # Badge batches whose worker died, and old badge PDFs (names and QR codes) to delete.
+    "badges-release-stuck": {
+        "task": "badges.tasks.release_stuck_batches",
+        "schedule": env.float("BADGES_SWEEP_INTERVAL", default=300.0),
+    },
+    "badges-purge-expired-files": {
+        "task": "badges.tasks.purge_expired_batch_files",
+        "schedule": 3600.0,
+    },
 }
 
 # Mail. Without EMAIL_HOST mail goes to the console (or to files with EMAIL_BACKEND).
@@ -409,6 +419,19 @@ BILLING_STATEMENT_MAX_LINES = env.int("BILLING_STATEMENT_MAX_LINES", default=20_
 # Card payments through Stripe Checkout (billing/providers/): off unless both keys are set.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Badges: up to BADGES_SYNC_MAX badges are drawn in the request; more by the
+# `badges.tasks.build_badge_batch` task, with progress, the file under MEDIA_ROOT/badges/.
+BADGES_SYNC_MAX = env.int("BADGES_SYNC_MAX", default=200)
+BADGES_TASK_SOFT_TIME_LIMIT = env.int("BADGES_TASK_SOFT_TIME_LIMIT", default=1800)
+BADGES_TASK_TIME_LIMIT = BADGES_TASK_SOFT_TIME_LIMIT + 60
+# A batch "running" longer than this lost its worker: the sweep queues it again, or fails it
+# after BADGES_MAX_ATTEMPTS runs (as for exports).
+BADGES_STUCK_AFTER = env.int("BADGES_STUCK_AFTER", default=BADGES_TASK_TIME_LIMIT + 60)
+BADGES_MAX_ATTEMPTS = env.int("BADGES_MAX_ATTEMPTS", default=3)
+BADGES_FILE_RETENTION_HOURS = env.int("BADGES_FILE_RETENTION_HOURS", default=72)
+# The delegate's ticket e-mail (the QR, a link to the printable ticket) when a registration
+# is confirmed: a second e-mail beside registrations' own confirmation.
+BADGES_TICKET_EMAIL = env.bool("BADGES_TICKET_EMAIL", default=True)
 
 # Content-Security-Policy (django-csp): everything from our own origin, nothing inline. Our
 # scripts are static files (static/js/, each app's static/), and so are the admin's; no
@@ -464,5 +487,8 @@ LOGGING = {
         # WeasyPrint logs seven progress lines per PDF (letters, invoices) at INFO; its
         # warnings still show.
         "weasyprint.progress": {"level": "WARNING"},
+        # WeasyPrint logs each step of every PDF at INFO (and its style sheets at import).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

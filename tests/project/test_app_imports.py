@@ -25,6 +25,7 @@ MAY_IMPORT = {
     "exports": {"events", "registrations", "accounts"},
     "visas": {"events", "registrations", "accounts", "mail", "legal"},
     "billing": {"events", "registrations", "accounts", "mail", "legal"},
+    "badges": {"events", "registrations", "accounts", "mail", "legal"},
 }
 APPS = set(MAY_IMPORT)
 # The project package: every app may use its shared helpers (rate limits, widgets, error

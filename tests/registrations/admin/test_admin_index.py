@@ -26,6 +26,7 @@ def sections(page: str) -> list[str]:
         (
             "superuser",
             [
+                "Badges",
                 "Billing",
                 "Exports and dashboard",
                 "Forums and events",
@@ -38,6 +39,7 @@ def sections(page: str) -> list[str]:
         (
             "secretariat",
             [
+                "Badges",
                 "Billing",
                 "Exports and dashboard",
                 "Forums and events",
