@@ -9,7 +9,7 @@ import pytest
 import segno
 from django.conf import settings
 
-from tests.factories import make_visa_request
+from tests.factories import make_delegate, make_registration, make_visa_request
 from tests.visas.letters import issue_letter
 from visas.letters.document import letter_html, letter_pdf, verification_url
 from visas.letters.rendering import letter_for_render
@@ -130,3 +130,27 @@ def test_letter_without_a_policy_is_signed_by_the_forums_secretariat():
     english, _russian = pdf_pages(letter)
 
     assert f"The secretariat of {forum.name}" in english
+
+
+def test_letter_names_the_delegate_in_latin_and_in_their_own_cyrillic_script():
+    delegate = make_delegate(first_name="Айгерим", last_name="Нұрланова")
+    registration = make_registration(delegate=delegate, visa_letter_needed=True, nationality="KZ")
+    visa_request = make_visa_request(registration, surname="NURLANOVA", given_names="AIGERIM")
+    letter = letter_for_render(issue_letter(visa_request).pk)
+
+    english, russian = pdf_pages(letter)
+
+    for page in (english, russian):
+        assert "NURLANOVA" in page and "AIGERIM" in page
+        assert "Айгерим Нұрланова" in page
+        assert letter.number in page
+
+
+def test_letter_leaves_out_a_registered_name_that_is_the_passport_name():
+    registration = make_registration(visa_letter_needed=True, nationality="KZ")  # Aigerim Nurlanova
+    visa_request = make_visa_request(registration, surname="NURLANOVA", given_names="AIGERIM")
+
+    english, _russian = pdf_pages(letter_for_render(issue_letter(visa_request).pk))
+
+    assert "own script" not in english
+    assert "Aigerim Nurlanova" not in english

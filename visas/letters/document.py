@@ -98,6 +98,17 @@ def issued_on(letter: VisaLetter) -> datetime.date:
     return timezone.localtime(letter.created_at, event.tz).date()
 
 
+def registered_name(visa_request) -> str:
+    """The delegate's name as registered, in their own script (e.g. Cyrillic), when it is not
+    simply the passport's Latin name: the host's officials read both (empty otherwise)."""
+    registration = visa_request.registration
+    name = f"{registration.first_name} {registration.last_name}".strip()
+    passport = {visa_request.surname.casefold(), visa_request.given_names.casefold()}
+    if not name or set(name.casefold().split()) <= set(" ".join(passport).split()):
+        return ""
+    return name
+
+
 def letter_page(letter: VisaLetter, language: str, *, qr: SafeString, url: str) -> SafeString:
     """One language's page of the letter (HTML)."""
     visa_request = letter.request
@@ -117,6 +128,7 @@ def letter_page(letter: VisaLetter, language: str, *, qr: SafeString, url: str) 
                     "issued_on": issued_on(letter),
                     "qr": qr,
                     "verification_url": url,
+                    "registered_name": registered_name(visa_request),
                 },
             )
         )
