@@ -36,10 +36,12 @@ class LongSelect(forms.Select):
 @functools.lru_cache(maxsize=32)
 def _options_html(choices: tuple) -> str:
     """The <option> list of these choices, none selected: built once per list (the countries,
-    once per language: minex.countries keeps one tuple per language), then only copied."""
+    once per language: minex.countries keeps one tuple per language), then only copied.
+
+    HTML lets an option's end tag be left out when another option or the select's end follows:
+    on the registration page's two country lists that is ~4.5 KB of its 40 KB budget."""
     return "".join(
-        f'<option value="{escape(option_value)}">{escape(label)}</option>'
-        for option_value, label in choices
+        f'<option value="{escape(option_value)}">{escape(label)}' for option_value, label in choices
     )
 
 

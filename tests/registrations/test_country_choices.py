@@ -22,7 +22,7 @@ def _options(page: str, name: str) -> list[str]:
     """The labels of the <select name=`name`>'s options, in page order."""
     select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
     assert select, f"no <select name={name}>"
-    return [html.unescape(label) for label in re.findall(r">([^<]*)</option>", select.group(1))]
+    return [html.unescape(label) for label in re.findall(r"<option[^>]*>([^<]*)", select.group(1))]
 
 
 def _assert_in_order(labels: list[str], expected: list[str]) -> None:

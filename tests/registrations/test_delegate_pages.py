@@ -570,8 +570,8 @@ def test_user_without_profile_can_register(client):
 def test_country_names_follow_the_page_language(delegate_client):
     category = make_category()
     page = _text(delegate_client.get(f"/ru/events/{category.event.slug}/register/"))
-    assert '<option value="KZ" selected>Казахстан</option>' in page
-    assert '<option value="DE">Германия</option>' in page
+    assert '<option value="KZ" selected>Казахстан<' in page
+    assert '<option value="DE">Германия<' in page
 
 
 def test_too_many_submissions_from_one_account_are_refused_politely(delegate_client, settings):
