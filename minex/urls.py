@@ -6,8 +6,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from billing.providers.views import stripe_webhook
-
 from .favicon import favicon
 from .health import healthz
 
@@ -22,7 +20,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     # Outside the language prefix: Stripe posts to one fixed address.
-    path("billing/stripe/webhook/", stripe_webhook, name="billing_stripe_webhook"),
+    path("", include("billing.providers.urls_webhook")),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
     path("", include("visas.urls_public")),
 ]
