@@ -67,19 +67,17 @@ def say(text: str) -> None:
 
 
 def fresh_database(env: dict) -> None:
-    import psycopg
 
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    for command in (["migrate", "--noinput", "-v0"], ["setup_roles"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    from bench.harness import recreate_database
+
+    recreate_database(PG, DATABASE, env)
+    subprocess.run(
+        [sys.executable, "manage.py", "setup_roles"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def build_calendar():

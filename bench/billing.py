@@ -47,7 +47,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import tempfile
 import time
 from decimal import Decimal
@@ -155,14 +154,10 @@ def environment() -> dict:
 
 
 def fresh_database(env: dict) -> None:
-    import psycopg
 
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    from bench.harness import recreate_database
+
+    recreate_database(PG, DATABASE, env)
 
 
 # Synthetic invoices -----------------------------------------------------------------------

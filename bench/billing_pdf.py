@@ -92,17 +92,10 @@ class Processes:
 
 
 def recreate_database(environment: dict) -> None:
-    import psycopg
 
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "--skip-checks", "-v", "0"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-    )
+    from bench import harness
+
+    harness.recreate_database(PG, DATABASE, environment)
 
 
 def worker_peak_rss_mb(worker: subprocess.Popen) -> float:

@@ -69,18 +69,10 @@ def recorded_ids(path: Path) -> list[str]:
 
 
 def recreate_database(environment: dict) -> None:
-    import psycopg
 
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    subprocess.run(
-        # System checks belong to CI (manage.py check); the benchmark measures mail only.
-        [sys.executable, "manage.py", "migrate", "--no-input", "--skip-checks", "-v", "0"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-    )
+    from bench import harness
+
+    harness.recreate_database(PG, DATABASE, environment)
 
 
 def main() -> None:

@@ -182,12 +182,9 @@ class CpuMeter:
 def fresh_database(env: dict) -> None:
     import psycopg
 
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    from bench.harness import recreate_database
+
+    recreate_database(PG, DATABASE, env)
     with psycopg.connect(f"{PG}/{DATABASE}", autocommit=True) as conn:
         conn.execute("CREATE TABLE bench_hit (id bigserial PRIMARY KEY, user_id bigint NOT NULL)")
 

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)  # the project, not bench/, first on the module path (bench/harness.py)
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_DATABASE", "minex_bench_visas")
 
@@ -86,17 +87,10 @@ class Processes:
 
 
 def recreate_database(environment: dict) -> None:
-    import psycopg
 
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "--skip-checks", "-v", "0"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-    )
+    from bench import harness
+
+    harness.recreate_database(PG, DATABASE, environment)
 
 
 def peak_rss_mb(worker_pid: int) -> float:
@@ -275,7 +269,6 @@ def main() -> None:
              "--appendonly", "no", "--logfile", str(workdir / "redis.log")]
         )  # fmt: skip
         wait_for_port(redis_port, 10)
-        sys.path.insert(0, str(ROOT))
         import django
 
         django.setup()

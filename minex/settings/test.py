@@ -20,6 +20,11 @@ TEST_RUN = os.environ.setdefault("MINEX_TEST_RUN", secrets.token_hex(4))
 if not re.fullmatch(r"[a-z0-9_]{1,16}", TEST_RUN):
     # It becomes part of a database name and of a Redis key pattern.
     raise ConfigurationError("MINEX_TEST_RUN must be 1-16 lowercase letters, digits or _.")
+# pytest-xdist: each worker process (gw0, gw1, ...) is a run of its own, with its own database,
+# cache keys and media folder; processes a worker starts inherit the suffixed token.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if re.fullmatch(r"gw[0-9]{1,3}", _XDIST_WORKER) and not TEST_RUN.endswith(f"_{_XDIST_WORKER}"):
+    TEST_RUN = os.environ["MINEX_TEST_RUN"] = f"{TEST_RUN}_{_XDIST_WORKER}"
 
 from .base import *
 

@@ -36,6 +36,8 @@ def _what_a_fresh_run_uses(**environment: str) -> dict:
     env = clean_environment(DJANGO_SETTINGS_MODULE="minex.settings.test", **environment)
     if "MINEX_TEST_RUN" not in environment:
         env.pop("MINEX_TEST_RUN", None)
+    if "PYTEST_XDIST_WORKER" not in environment:
+        env.pop("PYTEST_XDIST_WORKER", None)  # this test may itself run in an xdist worker
     result = subprocess.run(
         [sys.executable, "-c", SHOW_WHAT_A_RUN_USES],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
@@ -57,6 +59,16 @@ def test_a_run_token_given_to_the_suite_names_what_it_uses():
     assert run["database"] == "test_minex_ci4711"
     assert run["cache_prefix"] == "minex-test-ci4711"
     assert run["media"].endswith("minex-test-media-ci4711")
+
+
+def test_each_parallel_worker_of_a_run_uses_its_own_database_cache_keys_and_media():
+    gw0 = _what_a_fresh_run_uses(MINEX_TEST_RUN="ci4711", PYTEST_XDIST_WORKER="gw0")
+    gw1 = _what_a_fresh_run_uses(MINEX_TEST_RUN="ci4711", PYTEST_XDIST_WORKER="gw1")
+
+    assert gw0["cache_prefix"] == "minex-test-ci4711_gw0"
+    assert gw1["media"].endswith("minex-test-media-ci4711_gw1")
+    for shared_by_mistake in ("database", "cache_prefix", "media"):
+        assert gw0[shared_by_mistake] != gw1[shared_by_mistake], shared_by_mistake
 
 
 def test_a_run_token_unfit_for_a_database_name_is_refused():
