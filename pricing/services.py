@@ -15,6 +15,7 @@ import secrets
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -285,10 +286,11 @@ def organisation_group_size(registration: Registration) -> int:
         return 1
     return (
         Registration.objects.filter(
-            event_id=registration.event_id,
-            status__in=Registration.ACTIVE_STATUSES,
-            organisation__iexact=organisation,
-        ).count()
+            event_id=registration.event_id, status__in=Registration.ACTIVE_STATUSES
+        )
+        .annotate(organisation_key=Lower(Trim("organisation")))
+        .filter(organisation_key=organisation.lower())
+        .count()
         or 1
     )
 
