@@ -377,9 +377,16 @@ def price_registration(
             for position, line in enumerate(quote.lines, start=1)
         ]
     )
-    RegistrationPricing.objects.update_or_create(
-        registration=registration,
-        defaults={"sector": sector or "", "group_size": group_size or 1},
+    # INSERT … ON CONFLICT: no row lock (update_or_create would take one out of order).
+    RegistrationPricing.objects.bulk_create(
+        [
+            RegistrationPricing(
+                registration=registration, sector=sector or "", group_size=group_size or 1
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["registration"],
+        update_fields=["sector", "group_size", "priced_at"],
     )
     set_registration_price(registration, price=quote.total, early_bird=quote.early_bird)
     return quote
