@@ -169,6 +169,9 @@ class FormSection:
     order: int = 100
     # From the page's query string (an invitation link's ?code=…) to the form's initial values.
     initial_from_query: Callable[..., dict] | None = None
+    # Shown before a category is chosen (the page's script hides the others until then): a
+    # code that unlocks categories is entered before choosing one.
+    always_shown: bool = False
 
 
 @dataclass

@@ -133,3 +133,22 @@ def _someone_registered(category):
     from tests.factories import make_registration
 
     return make_registration(category)
+
+
+def test_the_code_field_is_shown_before_a_category_is_chosen(delegate_client, event):
+    page = _text(delegate_client.get(f"/en/events/{event.slug}/register/"))
+
+    # The page's script hides only sections tied to categories (data-categories).
+    assert re.search(r'<fieldset class="form-section" data-form-section="code">', page)
+
+
+def test_a_code_entered_on_the_form_opens_its_category_when_sent(delegate_client, event):
+    make_free_code(event, categories=[_category(event, "Ministerial")])
+    data = registration_form_data(_category(event, "Delegate"), **{"code-code": "GOV-2026"})
+    data.pop("category")
+
+    response = delegate_client.post(f"/en/events/{event.slug}/register/", data)
+
+    assert response.status_code == 400
+    assert "Ministerial" in _text(response)
+    assert not Registration.objects.filter(delegate=delegate_client.delegate).exists()
