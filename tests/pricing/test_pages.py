@@ -152,3 +152,34 @@ def test_a_code_entered_on_the_form_opens_its_category_when_sent(delegate_client
     assert response.status_code == 400
     assert "Ministerial" in _text(response)
     assert not Registration.objects.filter(delegate=delegate_client.delegate).exists()
+
+
+# A registration with a code, over the plain one (tests/registrations/test_register_queries):
+# the form's unlocked categories; the gate's check (the code, its categories, its live uses);
+# the receiver's lock of the code row, its categories and live uses again, the use; the
+# lines, the pricing row and the price's UPDATE: 1 + 3 + 4 + 3.
+MAX_EXTRA_QUERIES_WITH_A_CODE = 11
+
+
+def test_a_registration_with_a_code_costs_a_bounded_number_of_queries(delegate_client, event):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    public = _category(event, "Delegate")
+    make_code(event, "PARTNER25", discount_value=Decimal("25"), usage_limit=10)
+    other = make_delegate()
+    url = f"/en/events/{event.slug}/register/"
+    delegate_client.post(url, registration_form_data(public))  # warms the caches
+    delegate_client.force_login(make_delegate())
+
+    with CaptureQueriesContext(connection) as plain:
+        delegate_client.post(url, registration_form_data(public))
+    delegate_client.force_login(other)
+    with CaptureQueriesContext(connection) as with_code:
+        delegate_client.post(url, registration_form_data(public, **{"code-code": "PARTNER25"}))
+
+    assert Registration.objects.get(delegate=other).price == Decimal("375.00")
+    extra = len(with_code) - len(plain)
+    assert extra <= MAX_EXTRA_QUERIES_WITH_A_CODE, "\n".join(
+        query["sql"][:90] for query in (*plain.captured_queries, *with_code.captured_queries)
+    )
