@@ -197,3 +197,27 @@ def test_profile_language_change_locks_user_then_profile_then_registrations():
 
     assert Registration.objects.filter(delegate=delegate, language="kk").count() == 2
     assert locks == [USER, USER, PROFILE, REGISTRATION]  # both registrations in one statement
+
+
+CODE = "pricing_code"
+
+
+def test_register_with_a_code_locks_event_then_category_then_the_code():
+    from tests.pricing.factories import make_code
+
+    category = make_category()
+    make_code(category.event, "PARTNER10", usage_limit=5)
+    delegate = make_delegate()
+
+    locks = locks_taken_by(
+        lambda: register_delegate(
+            category.event,
+            delegate=delegate,
+            category=category,
+            consent_privacy=True,
+            language="en",
+            form_sections={"code": {"code": "PARTNER10"}},
+        )
+    )
+
+    assert locks == [EVENT, CATEGORY, CODE]
