@@ -11,7 +11,8 @@ the worker starts. Then letters are issued through `visas.services.issue_letter`
 transaction per batch, as the secretariat's admin would: FIRST letters, the worker's peak
 resident memory once they are all ready, then the rest, and the peak again. The worker renders
 each PDF (WeasyPrint, two pages, QR code), stores it and queues the delegate's e-mail, which the
-same worker renders and "sends".
+same worker renders and "sends". The worker's CPU time per letter (its processes' user +
+system time over the run) is reported too: wall time on a shared host measures the neighbours.
 
 The baseline, measured in the same run in this process before and after: a trivial one-page
 WeasyPrint PDF ("Hello"), so `ratio_to_trivial_pdf` says what a letter costs over WeasyPrint's
