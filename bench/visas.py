@@ -11,7 +11,8 @@ the worker starts. Then letters are issued through `visas.services.issue_letter`
 transaction per batch, as the secretariat's admin would: FIRST letters, the worker's peak
 resident memory once they are all ready, then the rest, and the peak again. The worker renders
 each PDF (WeasyPrint, two pages, QR code), stores it and queues the delegate's e-mail, which the
-same worker renders and "sends".
+same worker renders and "sends". The worker's CPU time per letter (its processes' user +
+system time over the run) is reported too: wall time on a shared host measures the neighbours.
 
 The baseline, measured in the same run in this process before and after: a trivial one-page
 WeasyPrint PDF ("Hello"), so `ratio_to_trivial_pdf` says what a letter costs over WeasyPrint's
@@ -93,9 +94,8 @@ def recreate_database(environment: dict) -> None:
     harness.recreate_database(PG, DATABASE, environment)
 
 
-def peak_rss_mb(worker_pid: int) -> float:
-    """The largest peak resident set (VmHWM) among the worker's processes: the pool's
-    children render the letters, the parent only hands out messages."""
+def worker_pids(worker_pid: int) -> list[int]:
+    """The worker and its pool's children."""
     pids = [worker_pid]
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -107,8 +107,14 @@ def peak_rss_mb(worker_pid: int) -> float:
         # The command may contain spaces and brackets: the parent's pid follows the last ")".
         if int(stat.rsplit(")", 1)[1].split()[1]) == worker_pid:
             pids.append(int(entry.name))
+    return pids
+
+
+def peak_rss_mb(worker_pid: int) -> float:
+    """The largest peak resident set (VmHWM) among the worker's processes: the pool's
+    children render the letters, the parent only hands out messages."""
     peaks = []
-    for pid in pids:
+    for pid in worker_pids(worker_pid):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -116,6 +122,20 @@ def peak_rss_mb(worker_pid: int) -> float:
         except OSError:
             continue
     return round(max(peaks), 1)
+
+
+def worker_cpu_seconds(worker_pid: int) -> float:
+    """User + system CPU seconds the worker and its pool's children have used so far: what
+    the letters cost whatever the machine's load (other processes only stretch the wall
+    time)."""
+    ticks = 0
+    for pid in worker_pids(worker_pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 # The data, made through the services (before the worker starts)
@@ -299,6 +319,7 @@ def main() -> None:
                 raise RuntimeError("The Celery worker did not start; see " + str(worker_log))
             time.sleep(0.1)
 
+        cpu_at_start = worker_cpu_seconds(worker.pid)
         say(f"Issuing {args.first} letters...")
         first_seconds = issue_and_wait(request_ids[: args.first], args.timeout)
         peak_first = peak_rss_mb(worker.pid)
@@ -307,6 +328,7 @@ def main() -> None:
         say(f"Issuing {rest} more letters...")
         rest_seconds = issue_and_wait(request_ids[args.first :], args.timeout)
         peak_all = peak_rss_mb(worker.pid)
+        worker_cpu = worker_cpu_seconds(worker.pid) - cpu_at_start
         say(f"  {rest} ready in {rest_seconds:.1f} s; worker peak RSS {peak_all} MB")
 
         from visas.models import VisaLetter
@@ -327,6 +349,10 @@ def main() -> None:
             {
                 "letters": args.count,
                 "letters_per_second": round(letters_per_second, 2),
+                # Letters/s on an otherwise idle host with `concurrency` cores: about
+                # concurrency / worker_cpu_ms_per_letter * 1000.
+                "worker_cpu_ms_per_letter": round(worker_cpu / args.count * 1000, 1),
+                "load_average_1min": round(os.getloadavg()[0], 2),
                 "peak_rss_mb_50": peak_first,
                 "peak_rss_mb_500": peak_all,
                 "first": args.first,

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_countries import countries
 
+from minex import pdf
 from registrations.templatetags.money import format_money
 
 from ..models import BankAccount, BillingHistory, Invoice
@@ -156,28 +157,13 @@ def document_html(invoice: Invoice) -> str:
         )
 
 
-_font_config = None
-
-
-def _shared_font_config():
-    """One WeasyPrint font configuration per process, reused for every document: made anew
-    for each (WeasyPrint's default) it loads the fonts again each time, and a worker's memory
-    grows with the documents it has made (bench/billing_pdf.py measures it)."""
-    global _font_config
-    if _font_config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        _font_config = FontConfiguration()
-    return _font_config
-
-
 def render_pdf(invoice: Invoice) -> bytes:
     """The PDF bytes of `invoice` (issued). No network: the document links to nothing outside
     and WeasyPrint's URL fetcher is given nothing to fetch."""
     from weasyprint import HTML
 
     return HTML(string=document_html(invoice), base_url=None).write_pdf(
-        font_config=_shared_font_config()
+        font_config=pdf.font_config()
     )
 
 

@@ -32,3 +32,4 @@ def test_visas_benchmark_tiny_run_renders_every_letter():
     assert result["letters_per_second"] > 0
     assert result["peak_rss_mb_50"] > 0 and result["peak_rss_mb_500"] >= result["peak_rss_mb_50"]
     assert result["trivial_pdf_per_second"] > 0
+    assert result["worker_cpu_ms_per_letter"] > 0

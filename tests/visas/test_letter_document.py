@@ -11,7 +11,7 @@ from django.conf import settings
 
 from tests.factories import make_delegate, make_registration, make_visa_request
 from tests.visas.letters import issue_letter
-from visas.letters.document import letter_html, letter_pdf, verification_url
+from visas.letters.document import letter_pdf, verification_url
 from visas.letters.rendering import letter_for_render
 from visas.models import VisaPolicy
 
@@ -81,46 +81,39 @@ def test_pdf_prints_the_verification_url(letter):
         assert url in re.sub(r"\s+", "", page)
 
 
-def _svg_modules(svg: str) -> tuple[set[tuple[int, int]], int]:
-    """The dark modules (row, column) drawn by segno's SVG path, and the quiet zone's width."""
-    path = re.search(r'<path[^>]* d="([^"]+)"', svg).group(1)
-    x = y = 0.0
-    dark = set()
-    for command, numbers in re.findall(r"([MmHh])([-\d. ]+)", path):
-        values = [float(number) for number in numbers.split()]
-        if command == "M":
-            x, y = values
-        elif command == "m":
-            x, y = x + values[0], y + values[1]
-        else:
-            end = x + values[0] if command == "h" else values[0]
-            dark.update((int(y), column) for column in range(int(x), int(end)))
-            x = end
-    border = int(min(column for _row, column in dark))
-    return {(row - border, column - border) for row, column in dark}, border
-
-
-def test_qr_code_encodes_the_verification_url(letter):
-    html = letter_html(letter)
-
-    svgs = re.findall(r'<svg[^>]*class="qr".*?</svg>', html, flags=re.S)
-    assert len(svgs) == 2  # one on each page
-    modules, _border = _svg_modules(svgs[0])
-    expected = segno.make(verification_url(letter), error="m", micro=False)
-    assert modules == {
-        (row, column)
-        for row, line in enumerate(expected.matrix)
-        for column, bit in enumerate(line)
-        if bit
+def _dark_modules(matrix) -> set[tuple[int, int]]:
+    return {
+        (row, column) for row, line in enumerate(matrix) for column, bit in enumerate(line) if bit
     }
+
+
+def _printed_qr_modules(image) -> set[tuple[int, int]]:
+    """The dark modules (row, column) of the QR code as the PDF embeds it: one pixel per
+    module, inside a quiet zone of two light modules."""
+    bitmap = image.image.convert("L")
+    width, height = bitmap.size
+    assert width == height
+    pixels = bitmap.load()
+    border = 2
+    assert all(pixels[x, y] > 127 for x in range(width) for y in (0, 1, height - 2, height - 1))
+    return {
+        (y - border, x - border)
+        for y in range(border, height - border)
+        for x in range(border, width - border)
+        if pixels[x, y] < 128
+    }
+
+
+def test_qr_code_printed_on_both_pages_encodes_the_verification_url(letter):
+    reader = pypdf.PdfReader(io.BytesIO(letter_pdf(letter)))
+
+    expected = _dark_modules(segno.make(verification_url(letter), error="m", micro=False).matrix)
+    for page in reader.pages:
+        (image,) = page.images
+        assert _printed_qr_modules(image) == expected
     # A QR code for another URL would differ: the comparison means something.
     other = segno.make(verification_url(letter) + "x", error="m", micro=False)
-    assert modules != {
-        (row, column)
-        for row, line in enumerate(other.matrix)
-        for column, bit in enumerate(line)
-        if bit
-    }
+    assert _dark_modules(other.matrix) != expected
 
 
 def test_letter_without_a_policy_is_signed_by_the_forums_secretariat():

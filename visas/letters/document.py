@@ -4,8 +4,13 @@ Each half is rendered from one template inside `translation.override(<language>)
 letter's fixed wording is ordinary translatable text and the event's, forum's and inviting
 organisation's names come from their modeltranslation columns in that language. WeasyPrint
 lays the HTML out and embeds the DejaVu fonts it uses (subsets), which cover Latin and
-Cyrillic; the QR code is segno's SVG inline in the HTML, encoding the absolute verification
+Cyrillic; the QR code is a PNG in the HTML (a `data:` URL), encoding the absolute verification
 URL (`verification_url`), which is also printed under it for readers without a camera.
+
+A worker renders thousands of these (bench/visas.py), so the fixed costs are paid once per
+process (`minex.pdf`: the font configuration and the parsed stylesheet), and the QR code is a
+bitmap of one pixel per module: WeasyPrint embeds it once and draws it on both pages, where an
+inline SVG path (hundreds of segments) was parsed, measured and drawn again on each page.
 """
 
 import datetime
@@ -18,8 +23,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
+
+from minex import pdf
 
 from ..models import VisaLetter, VisaPolicy
 
@@ -28,16 +34,7 @@ from ..models import VisaLetter, VisaPolicy
 LETTER_LANGUAGES = ("en", "ru")
 DOCUMENT_TEMPLATE = "visas/letter/document.html"
 PAGE_TEMPLATE = "visas/letter/page.html"
-
-# One per process: WeasyPrint keeps the fonts it found here, so later letters skip the search.
-_font_config = None
-
-
-def _fonts() -> FontConfiguration:
-    global _font_config
-    if _font_config is None:
-        _font_config = FontConfiguration()
-    return _font_config
+STYLESHEET_TEMPLATE = "visas/letter/letter.css"
 
 
 def verification_path(token: str) -> str:
@@ -57,13 +54,11 @@ def verification_url(letter: VisaLetter) -> str:
     return settings.SITE_URL + printed_verification_path(letter.verification_token)
 
 
-def qr_svg(url: str) -> SafeString:
-    """A QR code for `url` as inline SVG (medium error correction survives a crease or a
-    stamp; the size is set by the stylesheet through the viewBox)."""
-    code = segno.make(url, error="m", micro=False)
-    return mark_safe(  # noqa: S308 - segno's own markup; the URL is not in it as text
-        code.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", lineclass="qr__modules")
-    )
+def qr_png_data_url(url: str) -> str:
+    """A QR code for `url` as a `data:` URL of a PNG with one pixel per module and a quiet
+    zone of two (medium error correction survives a crease or a stamp; the stylesheet sets
+    the printed size and turns smoothing off)."""
+    return segno.make(url, error="m", micro=False).png_data_uri(scale=1, border=2)
 
 
 @dataclass(frozen=True)
@@ -109,7 +104,7 @@ def registered_name(visa_request) -> str:
     return name
 
 
-def letter_page(letter: VisaLetter, language: str, *, qr: SafeString, url: str) -> SafeString:
+def letter_page(letter: VisaLetter, language: str, *, qr: str, url: str) -> SafeString:
     """One language's page of the letter (HTML)."""
     visa_request = letter.request
     registration = visa_request.registration
@@ -137,7 +132,8 @@ def letter_page(letter: VisaLetter, language: str, *, qr: SafeString, url: str) 
 def letter_html(letter: VisaLetter) -> str:
     """The whole letter as one HTML document: a page per language in `LETTER_LANGUAGES`."""
     url = verification_url(letter)
-    qr = qr_svg(url)
+    # The same URL on both pages: WeasyPrint decodes and embeds the image once.
+    qr = qr_png_data_url(url)
     pages = [letter_page(letter, language, qr=qr, url=url) for language in LETTER_LANGUAGES]
     with translation.override(LETTER_LANGUAGES[0]):
         return render_to_string(DOCUMENT_TEMPLATE, {"letter": letter, "pages": pages})
@@ -147,10 +143,13 @@ def letter_pdf(letter: VisaLetter) -> bytes:
     """The letter as PDF bytes (fonts embedded). Needs the request, registration, event,
     forum and policy: load the letter with `select_related` (see `rendering.letter_for_render`)."""
     html = letter_html(letter)
-    # Everything the letter shows is in the HTML: fetching nothing means no text a delegate
-    # typed can make the worker open a file or a URL.
-    fetcher = URLFetcher(allowed_protocols=())
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=_fonts())
+    # Everything the letter shows is in the HTML or the stylesheet: fetching nothing but
+    # `data:` URLs (the QR code) means no text a delegate typed can make the worker open a
+    # file or a URL.
+    fetcher = URLFetcher(allowed_protocols=("data",))
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(
+        font_config=pdf.font_config(), stylesheets=[pdf.stylesheet(STYLESHEET_TEMPLATE)]
+    )
 
 
 def letter_filename(letter: VisaLetter) -> str:
