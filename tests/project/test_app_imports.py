@@ -26,6 +26,8 @@ MAY_IMPORT = {
     "visas": {"events", "registrations", "accounts", "mail", "legal"},
     "billing": {"events", "registrations", "accounts", "mail", "legal"},
     "badges": {"events", "registrations", "accounts", "mail", "legal"},
+    # The site-visit manifest writes through exports' formula-safe CSV/XLSX helpers.
+    "addons": {"events", "registrations", "accounts", "mail", "exports"},
 }
 APPS = set(MAY_IMPORT)
 # The project package: every app may use its shared helpers (rate limits, widgets, error
