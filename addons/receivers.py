@@ -5,9 +5,10 @@ category and registration rows locked, and take the add-on rows after them (the 
 
 from django.core.exceptions import ValidationError
 
+from pricing.extensions import add_line_provider
 from registrations.models import Registration
 
-from . import services
+from . import selectors, services
 
 
 def on_registration_created(sender, *, registration, actor, form_sections=None, **kwargs):
@@ -17,12 +18,15 @@ def on_registration_created(sender, *, registration, actor, form_sections=None, 
     chosen = (form_sections or {}).get("addons") or {}
     add_ons = chosen.get("add_ons") or []
     if not add_ons:
+        # Pricing's receiver runs next and asks for the add-on lines: none, without a query.
+        setattr(registration, selectors.NOTHING_BOOKED, True)
         return
     try:
         services.book_add_ons(
             registration,
             add_ons,
             acting_user=actor,
+            reprice=False,  # pricing's receiver prices the new registration next
             details={
                 "ppe_size": chosen.get("ppe_size", ""),
                 "passport_name": chosen.get("passport_name", ""),
@@ -47,4 +51,5 @@ def on_registration_status_changed(
 
 
 def connect_pricing() -> None:
-    """Register the add-ons' price lines with pricing (when pricing is installed)."""
+    """Register the add-ons' price lines with pricing."""
+    add_line_provider(selectors.price_lines)

@@ -5,6 +5,8 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from pricing.rules import Kind as PriceLineKind
+from pricing.rules import QuoteLine
 from registrations.models import Registration
 
 from .models import AddOn, AddOnBooking
@@ -103,3 +105,40 @@ def manifest_bookings(add_on: AddOn):
         .select_related("registration")
         .order_by(F("registration__last_name").asc(), "registration__first_name", "pk")
     )
+
+
+# The attribute on a registration instance through which the registration form's receiver
+# tells pricing's provider, in the same transaction, that nothing was booked (see
+# `price_lines`): every new registration would otherwise pay a query to learn it.
+NOTHING_BOOKED = "_addons_nothing_booked"
+
+
+def price_lines(registration: Registration) -> list[QuoteLine]:
+    """The registration's confirmed, priced bookings as price lines (pricing's line provider,
+    `pricing.extensions.add_line_provider`), in the add-ons' order, named in English, Russian
+    and Kazakh (English where a name is missing). Waitlisted bookings cost nothing until they
+    are confirmed. One query, none for a registration just made without add-ons."""
+    if registration.__dict__.pop(NOTHING_BOOKED, False):
+        return []
+    bookings = (
+        AddOnBooking.objects.filter(registration=registration, status=Status.CONFIRMED, price__gt=0)
+        .select_related("add_on")
+        .order_by("add_on__position", "add_on_id", "pk")
+    )
+    lines = []
+    for booking in bookings:
+        add_on = booking.add_on
+        english = add_on.name_en or add_on.name
+        lines.append(
+            QuoteLine(
+                kind=PriceLineKind.ADD_ON,
+                descriptions={
+                    "en": english,
+                    "ru": add_on.name_ru or english,
+                    "kk": add_on.name_kk or english,
+                },
+                amount=booking.price,
+                currency=booking.currency,
+            )
+        )
+    return lines

@@ -5,12 +5,23 @@ so a rule holds whoever acts.
 
 Locking. The documented order (docs/architecture.md) is user → event → category →
 registration rows → code rows (pricing) → add-on rows → visa requests → invoices. A booking
-service locks the registration row (`select_for_update(no_key=True)`), then the add-on rows
-it touches in id order, then counts the confirmed bookings and writes. The add-on row lock
-serialises every change of an add-on's occupancy, so two processes can never both see its
-last place as free (locking the booking rows would not stop a new insert). Called from a
-receiver of registrations' signals, the caller already holds the event, the category and the
-registration; re-locking the registration row in the same transaction is free.
+service locks the event row, then the registration row (`select_for_update(no_key=True)`),
+then the add-on rows it touches in id order, then counts the confirmed bookings and writes.
+The add-on row lock serialises every change of an add-on's occupancy, so two processes can
+never both see its last place as free (locking the booking rows would not stop a new insert).
+The event lock comes first because a promotion re-prices the promoted registrations (pricing
+writes their price lines and price) after the add-on lock: every other path that holds a
+registration's row and then waits for an add-on row — a booking, a cancellation, the cascade
+of a registration's status change — holds the event lock before it, so none can wait for the
+promotion in a circle. Called from a receiver of registrations' signals, the caller already
+holds the event, the category and the registration; locking them again in the same
+transaction costs a query and never waits.
+
+Prices. A priced add-on is a line of the registration's price (`pricing`, through the line
+provider in `receivers.py`). A change of the registration's confirmed, priced bookings made
+after it was registered re-prices it (`pricing.services.reprice_registration`) in the same
+transaction; the bookings made with the registration form are priced by pricing's own
+receiver, which runs after this app's. An invoice already issued is not amended here.
 
 Waitlists. A booking is confirmed while the add-on has a free place, else waitlisted with the
 time it joined. A freed place (a cancellation, a capacity raised) goes to the oldest waitlisted
@@ -34,6 +45,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from events.models import Event
+from pricing.services import reprice_registration
 from registrations.models import Registration
 
 from . import emails
@@ -120,6 +133,7 @@ def book_add_ons(
     details: dict | None = None,
     override_window: bool = False,
     notify: bool = True,
+    reprice: bool = True,
 ) -> list[AddOnBooking]:
     """Book `add_ons` for `registration`; return its active bookings of them (new or not).
 
@@ -138,7 +152,9 @@ def book_add_ons(
 
     Side effects, in order: the booking rows with the add-on's price and currency; a history
     row each (actor: `acting_user`); one e-mail to the delegate listing the new bookings and
-    their status (not with `notify=False`).
+    their status (not with `notify=False`); the registration re-priced when a priced
+    booking was confirmed (not with `reprice=False`: the registration form's receiver, whose
+    registration pricing prices next).
     """
     details = {key: value for key, value in (details or {}).items() if value}
     wanted = {add_on.pk: add_on for add_on in add_ons}
@@ -213,7 +229,8 @@ def book_add_ons(
             )
             new_bookings.append(booking)
         if new_bookings:
-            _after_change(registration, new_bookings)
+            if reprice:
+                _reprice(registration, [b for b in new_bookings if b.status == Status.CONFIRMED])
             if notify:
                 emails.send_booking_email(registration, new_bookings)
     return [existing.get(pk) or next(b for b in new_bookings if b.add_on_id == pk) for pk in locked]
@@ -250,7 +267,8 @@ def cancel_booking(
         booking.registration = registration
         held_place = booking.status == Status.CONFIRMED
         _cancel(booking, actor=acting_user, reason=reason)
-        _after_change(registration, [booking])
+        if held_place:
+            _reprice(registration, [booking])
         if notify:
             emails.send_cancelled_email(registration, [booking])
         if held_place:
@@ -292,7 +310,6 @@ def cancel_registration_bookings(
             if booking.status == Status.CONFIRMED:
                 freed.append(booking.add_on)
             _cancel(booking, actor=acting_user, reason=reason, cause="registration")
-        _after_change(registration, bookings)
         for add_on in freed:
             promote_from_waitlist(add_on, cause="cancellation")
     return bookings
@@ -316,6 +333,10 @@ def promote_from_waitlist(
     """
     promoted: list[AddOnBooking] = []
     with transaction.atomic():
+        event_id = add_on.event_id or AddOn.objects.values_list("event_id", flat=True).get(
+            pk=add_on.pk
+        )
+        _lock_event(event_id)
         add_on = _lock_add_ons({add_on.pk: None})[add_on.pk]
         if add_on.event.is_past:
             return promoted
@@ -330,7 +351,7 @@ def promote_from_waitlist(
                 status=Status.WAITLISTED,
                 registration__status__in=Registration.PLACE_HOLDING_STATUSES,
             )
-            .select_related("registration__event")
+            .select_related("registration__event", "registration__category")
             .order_by("waitlisted_at", "pk")
         )
         if free is not None:
@@ -340,7 +361,7 @@ def promote_from_waitlist(
             _change_status(
                 booking, Status.CONFIRMED, actor=actor, action=Action.PROMOTED, cause=cause
             )
-            _after_change(booking.registration, [booking])
+            _reprice(booking.registration, [booking])
             emails.send_promoted_email(booking)
             promoted.append(booking)
     return promoted
@@ -370,6 +391,7 @@ def change_add_on_capacity(
     if capacity is not None and capacity < 0:
         raise ValidationError({"capacity": _("The capacity cannot be negative.")})
     with transaction.atomic():
+        _lock_event(add_on.event_id)
         add_on = _lock_add_ons({add_on.pk: None})[add_on.pk]
         add_on.capacity = capacity
         add_on.save(update_fields=["capacity", "updated_at"])
@@ -380,12 +402,21 @@ def change_add_on_capacity(
 # Helpers
 
 
+def _lock_event(event_id: int) -> None:
+    list(Event.objects.select_for_update(no_key=True).filter(pk=event_id).values_list("pk"))
+
+
 def _lock_registration(registration_id: int) -> Registration:
-    return (
+    """Lock the registration's event, then the registration; return it re-read."""
+    event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
+    event = Event.objects.select_for_update(no_key=True, of=("self",)).get(pk=event_id)
+    registration = (
         Registration.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("event")
+        .select_related("category")
         .get(pk=registration_id)
     )
+    registration.event = event
+    return registration
 
 
 def _lock_add_ons(add_ons: dict) -> dict[int, AddOn]:
@@ -485,14 +516,10 @@ def _record(
     )
 
 
-# Called after each change of a registration's confirmed bookings: the registration's price
-# lines are rebuilt (pricing's line provider, connected in receivers.connect_pricing).
-_price_changed_hooks: list = []
-
-
-def _after_change(registration: Registration, bookings: Sequence[AddOnBooking]) -> None:
-    for hook in _price_changed_hooks:
-        hook(registration, bookings)
+def _reprice(registration: Registration, bookings: Sequence[AddOnBooking]) -> None:
+    """Re-price a registration whose priced bookings changed (see the module's docstring)."""
+    if any(booking.price for booking in bookings):
+        reprice_registration(registration)
 
 
 def registration_bookings_ids(registration: Registration) -> list[int]:

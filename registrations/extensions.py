@@ -25,6 +25,12 @@ happens and asks for what to show, and they answer:
   A section whose fields depend on the event (the add-ons on offer) sets `with_categories`:
   its form is built with `categories=` as well and says itself which categories it applies
   to (`form.applies_to(category)`).
+- the `category gate` (one, set by the pricing app with `set_category_gate`) decides which
+  invite-only categories (`DelegateCategory.invite_only`) a form's data unlocks, and whether
+  a registration may be made in a category with the data its form sections carry (an
+  invitation or discount code): `register_delegate` asks it under the event and category
+  locks, before it inserts anything. Without a gate, invite-only categories are closed to
+  everyone but the secretariat.
 
 These are explicit calls from services, not `post_save` signals: every sender is listed
 above, and a receiver is connected in its app's `AppConfig.ready()`.
@@ -37,6 +43,7 @@ from django import forms
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 # kwargs: registration (just inserted), actor (the user who acted, the delegate or staff),
 # form_sections ({section name: cleaned data} of the form sections that applied; may be {}).
@@ -125,12 +132,16 @@ class FormSection:
     form_class: type[forms.Form]
     applies_to: Callable[..., bool]
     order: int = 100
+    # From the page's query string (an invitation link's ?code=…) to the form's initial values.
+    initial_from_query: Callable[..., dict] | None = None
     with_categories: bool = False
 
-    def build(self, data, categories) -> forms.Form:
+    def build(self, data, categories, *, initial=None) -> forms.Form:
         if self.with_categories:
-            return self.form_class(data, prefix=self.name, categories=list(categories))
-        return self.form_class(data, prefix=self.name)
+            return self.form_class(
+                data, prefix=self.name, initial=initial, categories=list(categories)
+            )
+        return self.form_class(data, prefix=self.name, initial=initial)
 
     def applies_with(self, form: forms.Form, category) -> bool:
         return not self.with_categories or form.applies_to(category)
@@ -159,17 +170,25 @@ def add_form_section(section: FormSection) -> None:
         _form_sections.sort(key=lambda each: each.order)
 
 
-def bound_form_sections(data, categories, *, forms: dict | None = None) -> list[BoundFormSection]:
+def bound_form_sections(
+    data, categories, *, forms: dict | None = None, query=None
+) -> list[BoundFormSection]:
     """The sections that apply to at least one of `categories`, bound to `data` (None on a
     GET), in their order; a form already validated by `clean_form_sections` (in `forms`) is
-    reused, so the page shows its errors."""
+    reused, so the page shows its errors. On a GET, `query` (the page's query string) gives
+    the sections that read it their initial values."""
     forms = forms if forms is not None else {}
     bound = []
     for section in _form_sections:
         candidates = [category for category in categories if section.applies_to(category)]
         if not candidates:
             continue
-        form = forms.get(section.name) or section.build(data, candidates)
+        form = forms.get(section.name)
+        if form is None:
+            initial = None
+            if data is None and query and section.initial_from_query is not None:
+                initial = section.initial_from_query(query)
+            form = section.build(data, candidates, initial=initial)
         ids = [str(category.pk) for category in candidates if section.applies_with(form, category)]
         if ids:
             bound.append(BoundFormSection(section, form, " ".join(ids)))
@@ -195,3 +214,44 @@ def clean_form_sections(data, category, *, forms: dict | None = None) -> dict | 
         else:
             valid = False
     return cleaned if valid else None
+
+
+@dataclass(frozen=True)
+class CategoryGate:
+    """Who may register in which category, beyond the window and the places (the pricing
+    app's invitation codes).
+
+    `unlocked(event, data)` returns the ids of the event's invite-only categories that the
+    form data or query string `data` unlocks (for the form's choices: no lock, may query).
+    `refusal(event, category, form_sections, *, staff)` is asked by `register_delegate` under
+    the event and category locks, before any insert: a translated message refusing the
+    registration, or None. `staff` is True when the secretariat registers someone (they may
+    use invite-only categories without a code; a code they give is still checked).
+    """
+
+    unlocked: Callable[..., set[int]]
+    refusal: Callable[..., str | None]
+
+
+_category_gate: list[CategoryGate] = []
+
+
+def set_category_gate(gate: CategoryGate) -> None:
+    """Install the gate (from an `AppConfig.ready()`); the last one set wins."""
+    _category_gate[:] = [gate]
+
+
+def unlocked_categories(event, data) -> set[int]:
+    """The ids of `event`'s invite-only categories that `data` (a form or query) unlocks."""
+    if not _category_gate or not data:
+        return set()
+    return _category_gate[0].unlocked(event, data)
+
+
+def category_refusal(event, category, form_sections: dict, *, staff: bool) -> str | None:
+    """Why a registration in `category` is refused (a translated message), or None."""
+    if _category_gate:
+        return _category_gate[0].refusal(event, category, form_sections, staff=staff)
+    if category.invite_only and not staff:
+        return gettext("This category is by invitation only.")
+    return None

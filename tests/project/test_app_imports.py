@@ -24,10 +24,11 @@ MAY_IMPORT = {
     "registrations": {"events", "accounts", "legal", "mail"},
     "exports": {"events", "registrations", "accounts"},
     "visas": {"events", "registrations", "accounts", "mail", "legal"},
-    "billing": {"events", "registrations", "accounts", "mail", "legal"},
+    "billing": {"events", "registrations", "accounts", "mail", "legal", "pricing"},
+    "pricing": {"events", "registrations", "accounts", "mail"},
     "badges": {"events", "registrations", "accounts", "mail", "legal"},
     # The site-visit manifest writes through exports' formula-safe CSV/XLSX helpers.
-    "addons": {"events", "registrations", "accounts", "mail", "exports"},
+    "addons": {"events", "registrations", "accounts", "mail", "pricing", "exports"},
 }
 APPS = set(MAY_IMPORT)
 # The project package: every app may use its shared helpers (rate limits, widgets, error
