@@ -47,20 +47,35 @@ class AddOnChoiceForm(forms.Form):
 
     default_renderer = PythonWidgetRenderer
 
-    def __init__(self, data=None, *, categories, exclude=(), **kwargs):
+    def __init__(self, data=None, *, categories, exclude=(), only_offered=False, **kwargs):
         super().__init__(data, **kwargs)
         self.categories = list(categories)
         now = timezone.now()
+        # The registration form lists every add-on on sale, each saying which categories it is
+        # for when not all: a ticked one that the chosen category may not book is refused
+        # with a message, never dropped in silence. The registration page (`only_offered`)
+        # lists only what the registration may book.
         self.add_ons = [
             add_on
             for add_on in (event_add_ons(self.categories[0].event_id) if self.categories else [])
             if add_on.on_sale(now)
             and add_on.pk not in exclude
-            and any(offered_to_category(add_on, category) for category in self.categories)
+            and (
+                not only_offered
+                or all(offered_to_category(add_on, category) for category in self.categories)
+            )
         ]
         for add_on in self.add_ons:
+            label = option_label(add_on)
+            allowed = [c for c in self.categories if offered_to_category(add_on, c)]
+            if len(self.categories) > 1 and len(allowed) < len(self.categories):
+                label = _("%(add_on)s (for: %(categories)s)") % {
+                    "add_on": label,
+                    "categories": ", ".join(str(category.name) for category in allowed)
+                    or _("no category on this page"),
+                }
             self.fields[f"add_on_{add_on.pk}"] = forms.BooleanField(
-                label=option_label(add_on),
+                label=label,
                 required=False,
                 help_text=add_on.description,
             )
@@ -80,6 +95,9 @@ class AddOnChoiceForm(forms.Form):
             )
 
     def applies_to(self, category) -> bool:
+        """Whether the section shows (and counts) for `category`: when it may book one of
+        the add-ons on sale. For a category that may book none, the section is hidden and
+        whatever was posted for it ignored, like any section that does not apply."""
         return any(offered_to_category(add_on, category) for add_on in self.add_ons)
 
     def chosen(self) -> list:
@@ -135,6 +153,7 @@ class BookAddOnsForm(AddOnChoiceForm):
             data,
             categories=[registration.category],
             exclude=set(booked_ids),
+            only_offered=True,
             initial={"passport_name": registration.latin_name},
             **kwargs,
         )
