@@ -27,6 +27,7 @@ def on_registration_created(sender, *, registration, actor, form_sections=None, 
             add_ons,
             acting_user=actor,
             reprice=False,  # pricing's receiver prices the new registration next
+            locks_held=True,
             details={
                 "ppe_size": chosen.get("ppe_size", ""),
                 "passport_name": chosen.get("passport_name", ""),

@@ -134,6 +134,7 @@ def book_add_ons(
     override_window: bool = False,
     notify: bool = True,
     reprice: bool = True,
+    locks_held: bool = False,
 ) -> list[AddOnBooking]:
     """Book `add_ons` for `registration`; return its active bookings of them (new or not).
 
@@ -154,14 +155,17 @@ def book_add_ons(
     row each (actor: `acting_user`); one e-mail to the delegate listing the new bookings and
     their status (not with `notify=False`); the registration re-priced when a priced
     booking was confirmed (not with `reprice=False`: the registration form's receiver, whose
-    registration pricing prices next).
+    registration pricing prices next). `locks_held`: the caller holds the event's and the
+    registration's locks and passes the registration as read under them (a receiver of
+    registrations' signals).
     """
     details = {key: value for key, value in (details or {}).items() if value}
     wanted = {add_on.pk: add_on for add_on in add_ons}
     if not wanted:
         return []
     with transaction.atomic():
-        registration = _lock_registration(registration.pk)
+        if not locks_held:
+            registration = _lock_registration(registration.pk)
         if registration.status not in REGISTRATION_STATUSES_THAT_BOOK:
             raise RegistrationNotActive()
         locked = _lock_add_ons(wanted)
@@ -256,12 +260,9 @@ def cancel_booking(
     """
     with transaction.atomic():
         registration = _lock_registration(booking.registration_id)
-        _lock_add_ons({booking.add_on_id: None})
-        booking = (
-            AddOnBooking.objects.select_for_update(no_key=True)
-            .select_related("add_on")
-            .get(pk=booking.pk)
-        )
+        add_on = _lock_add_ons({booking.add_on_id: None})[booking.add_on_id]
+        booking = AddOnBooking.objects.select_for_update(no_key=True).get(pk=booking.pk)
+        booking.add_on = add_on
         if not booking.is_active:
             raise BookingNotActive()
         booking.registration = registration
@@ -272,7 +273,7 @@ def cancel_booking(
         if notify:
             emails.send_cancelled_email(registration, [booking])
         if held_place:
-            promote_from_waitlist(booking.add_on, cause="cancellation")
+            _promote_waitlist(booking.add_on, actor=None, cause="cancellation")
     return booking
 
 
@@ -281,8 +282,9 @@ def cancel_registration_bookings(
 ) -> list[AddOnBooking]:
     """Cancel every active booking of `registration` (cancelled or rejected); return them.
 
-    The caller (registrations' status change) holds the registration's locks; the add-ons are
-    locked here by id, then the freed places go down each add-on's waitlist. No e-mail about
+    The caller (registrations' status change) holds the event's and the registration's
+    locks; the add-ons are locked here by id, then the freed places go down each add-on's
+    waitlist. No e-mail about
     the bookings themselves: the delegate gets the registration's own. Nothing is locked
     when there is nothing to cancel.
     """
@@ -294,7 +296,6 @@ def cancel_registration_bookings(
     if not bookings:
         return []
     with transaction.atomic():
-        _lock_registration(registration.pk)
         locked = _lock_add_ons({booking.add_on_id: None for booking in bookings})
         bookings = list(
             AddOnBooking.objects.select_for_update(no_key=True)
@@ -311,7 +312,7 @@ def cancel_registration_bookings(
                 freed.append(booking.add_on)
             _cancel(booking, actor=acting_user, reason=reason, cause="registration")
         for add_on in freed:
-            promote_from_waitlist(add_on, cause="cancellation")
+            _promote_waitlist(add_on, actor=None, cause="cancellation")
     return bookings
 
 
@@ -324,60 +325,68 @@ def promote_from_waitlist(
 ) -> list[AddOnBooking]:
     """Fill `add_on`'s free places from its waitlist; return the promoted bookings.
 
-    Locks the add-on row (already held by a caller inside this transaction, that costs
-    nothing). Waitlisted bookings are taken oldest first (`waitlisted_at`, then id); one whose
-    registration does not hold a place at the event (itself waitlisted) is skipped and keeps
-    its position. Each promoted booking is confirmed, gets a history row (actor: `actor`, or
-    none when the portal acted on its own; `cause` in the details) and its "a place came free"
+    Locks the event, then the add-on row. Waitlisted bookings are taken oldest first
+    (`waitlisted_at`, then id); one whose registration does not hold a place at the event
+    (itself waitlisted) is skipped and keeps its position. Each promoted booking is confirmed,
+    gets a history row (actor: `actor`, or none when the portal acted on its own; `cause` in
+    the details), re-prices its registration when priced, and gets its "a place came free"
     e-mail. Nobody is promoted once the event is over.
     """
-    promoted: list[AddOnBooking] = []
     with transaction.atomic():
         event_id = add_on.event_id or AddOn.objects.values_list("event_id", flat=True).get(
             pk=add_on.pk
         )
         _lock_event(event_id)
         add_on = _lock_add_ons({add_on.pk: None})[add_on.pk]
-        if add_on.event.is_past:
+        return _promote_waitlist(add_on, actor=actor, cause=cause)
+
+
+def _promote_waitlist(add_on: AddOn, *, actor: User | None, cause: str) -> list[AddOnBooking]:
+    """promote_from_waitlist's work; the caller holds the event and the add-on locks."""
+    promoted: list[AddOnBooking] = []
+    if add_on.event.is_past:
+        return promoted
+    free = None
+    if add_on.capacity is not None:
+        free = add_on.capacity - _confirmed_counts([add_on.pk])[add_on.pk]
+        if free <= 0:
             return promoted
-        free = None
-        if add_on.capacity is not None:
-            free = add_on.capacity - _confirmed_counts([add_on.pk])[add_on.pk]
-            if free <= 0:
-                return promoted
-        waitlist = (
-            AddOnBooking.objects.filter(
-                add_on=add_on,
-                status=Status.WAITLISTED,
-                registration__status__in=Registration.PLACE_HOLDING_STATUSES,
-            )
-            .select_related("registration__event", "registration__category")
-            .order_by("waitlisted_at", "pk")
+    waitlist = (
+        AddOnBooking.objects.filter(
+            add_on=add_on,
+            status=Status.WAITLISTED,
+            registration__status__in=Registration.PLACE_HOLDING_STATUSES,
         )
-        if free is not None:
-            waitlist = waitlist[:free]
-        for booking in waitlist:
-            booking.add_on = add_on
-            _change_status(
-                booking, Status.CONFIRMED, actor=actor, action=Action.PROMOTED, cause=cause
-            )
-            _reprice(booking.registration, [booking])
-            emails.send_promoted_email(booking)
-            promoted.append(booking)
+        .select_related("registration__event", "registration__category")
+        .order_by("waitlisted_at", "pk")
+    )
+    if free is not None:
+        waitlist = waitlist[:free]
+    for booking in waitlist:
+        booking.add_on = add_on
+        _change_status(booking, Status.CONFIRMED, actor=actor, action=Action.PROMOTED, cause=cause)
+        _reprice(booking.registration, [booking])
+        emails.send_promoted_email(booking)
+        promoted.append(booking)
     return promoted
 
 
 def promote_registration_waitlist(registration: Registration) -> list[AddOnBooking]:
     """A registration that now holds a place (promoted at the event): run the waitlists of the
-    add-ons it waits for, in add-on id order, so its bookings get the free places in turn."""
+    add-ons it waits for, in add-on id order, so its bookings get the free places in turn.
+    The caller (registrations' status change) holds the event's and the registration's
+    locks; the add-ons are locked here, by id."""
     add_on_ids = sorted(
         AddOnBooking.objects.filter(registration=registration, status=Status.WAITLISTED)
         .values_list("add_on_id", flat=True)
         .distinct()
     )
     promoted = []
-    for add_on_id in add_on_ids:
-        promoted += promote_from_waitlist(AddOn(pk=add_on_id), cause="registration_promoted")
+    if not add_on_ids:
+        return promoted
+    with transaction.atomic():
+        for add_on in _lock_add_ons(dict.fromkeys(add_on_ids)).values():
+            promoted += _promote_waitlist(add_on, actor=None, cause="registration_promoted")
     return promoted
 
 
@@ -395,7 +404,7 @@ def change_add_on_capacity(
         add_on = _lock_add_ons({add_on.pk: None})[add_on.pk]
         add_on.capacity = capacity
         add_on.save(update_fields=["capacity", "updated_at"])
-        return promote_from_waitlist(add_on, actor=acting_user, cause="capacity")
+        return _promote_waitlist(add_on, actor=acting_user, cause="capacity")
 
 
 # ---------------------------------------------------------------------------------------------
