@@ -107,19 +107,11 @@ def manifest_bookings(add_on: AddOn):
     )
 
 
-# The attribute on a registration instance through which the registration form's receiver
-# tells pricing's provider, in the same transaction, that nothing was booked (see
-# `price_lines`): every new registration would otherwise pay a query to learn it.
-NOTHING_BOOKED = "_addons_nothing_booked"
-
-
 def price_lines(registration: Registration) -> list[QuoteLine]:
     """The registration's confirmed, priced bookings as price lines (pricing's line provider,
     `pricing.extensions.add_line_provider`), in the add-ons' order, named in English, Russian
     and Kazakh (English where a name is missing). Waitlisted bookings cost nothing until they
-    are confirmed. One query, none for a registration just made without add-ons."""
-    if registration.__dict__.pop(NOTHING_BOOKED, False):
-        return []
+    are confirmed. One query."""
     bookings = (
         AddOnBooking.objects.filter(registration=registration, status=Status.CONFIRMED, price__gt=0)
         .select_related("add_on")

@@ -23,3 +23,5 @@ class PricingConfig(AppConfig):
         extensions.add_form_section(forms.CODE_SECTION)
         extensions.set_category_gate(forms.CATEGORY_GATE)
         extensions.add_detail_panel(panels.PRICE_LINES)
+        extensions.add_confirmation_panel(panels.PRICE_LINES)
+        extensions.add_email_context(panels.email_context)

@@ -16,3 +16,9 @@ def _price_lines_context(request, registration) -> dict | None:
 PRICE_LINES = DetailPanel(
     template="pricing/_price_lines.html", context=_price_lines_context, order=15
 )
+
+
+def email_context(registration) -> dict:
+    """The delegate's registration e-mails list the price lines when rules made the price."""
+    lines = price_lines(registration)
+    return {"price_lines": lines} if len(lines) > 1 else {}

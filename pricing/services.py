@@ -15,6 +15,7 @@ import secrets
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -285,10 +286,11 @@ def organisation_group_size(registration: Registration) -> int:
         return 1
     return (
         Registration.objects.filter(
-            event_id=registration.event_id,
-            status__in=Registration.ACTIVE_STATUSES,
-            organisation__iexact=organisation,
-        ).count()
+            event_id=registration.event_id, status__in=Registration.ACTIVE_STATUSES
+        )
+        .annotate(organisation_key=Lower(Trim("organisation")))
+        .filter(organisation_key=organisation.lower())
+        .count()
         or 1
     )
 
@@ -375,9 +377,16 @@ def price_registration(
             for position, line in enumerate(quote.lines, start=1)
         ]
     )
-    RegistrationPricing.objects.update_or_create(
-        registration=registration,
-        defaults={"sector": sector or "", "group_size": group_size or 1},
+    # INSERT … ON CONFLICT: no row lock (update_or_create would take one out of order).
+    RegistrationPricing.objects.bulk_create(
+        [
+            RegistrationPricing(
+                registration=registration, sector=sector or "", group_size=group_size or 1
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["registration"],
+        update_fields=["sector", "group_size", "priced_at"],
     )
     set_registration_price(registration, price=quote.total, early_bird=quote.early_bird)
     return quote

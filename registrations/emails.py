@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import DelegateProfile
 from mail.services import EmailAttachment, EmailIntent, queue_emails_to_render
 
+from . import extensions
 from .calendar import CALENDAR_MIMETYPE, calendar_filename, registration_calendar
 from .models import Registration
 from .selectors import waitlist_position
@@ -210,4 +211,6 @@ def _context(registration: Registration) -> dict:
         "category": registration.category,
         "waitlist_position": waitlist_position(registration),
         "secretariat_email": event.secretariat_address,
+        # Other apps' additions (pricing's price lines), registrations.extensions.
+        **extensions.email_context(registration),
     }

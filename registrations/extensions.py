@@ -13,6 +13,10 @@ happens and asks for what to show, and they answer:
   docs/architecture.md).
 - `detail_panels` are small templates an app adds to the delegate's registration page
   (`registration_detail.html`), each rendered with the request and the registration.
+- `confirmation_panels` are the same kind of sections for the thank-you page shown right
+  after registering (the price lines); `email_context` providers add values to the context
+  of the delegate's registration e-mails (`provider(registration) -> dict`, rendered after
+  commit by the outbox; the templates show what they know, e.g. `price_lines`).
 - `dashboard_panels` are sections an app adds to an event's staff dashboard (the exports
   app's page; billing's totals per currency), each a `DetailPanel` whose `context` gets the
   request and the event. The dashboard's readers include organisers: show totals only.
@@ -89,6 +93,45 @@ def detail_panels(request, registration) -> list[SafeString]:
         context = {"registration": registration, **context}
         rendered.append(SafeString(render_to_string(panel.template, context, request=request)))
     return rendered
+
+
+_confirmation_panels: list[DetailPanel] = []
+
+
+def add_confirmation_panel(panel: DetailPanel) -> None:
+    """Register a thank-you-page panel (from an `AppConfig.ready()`); again is a no-op."""
+    if panel not in _confirmation_panels:
+        _confirmation_panels.append(panel)
+        _confirmation_panels.sort(key=lambda each: each.order)
+
+
+def confirmation_panels(request, registration) -> list[SafeString]:
+    """The panels' HTML for the thank-you page, in their order; empty ones left out."""
+    rendered = []
+    for panel in _confirmation_panels:
+        context = panel.context(request, registration)
+        if context is None:
+            continue
+        context = {"registration": registration, **context}
+        rendered.append(SafeString(render_to_string(panel.template, context, request=request)))
+    return rendered
+
+
+_email_context: list[Callable] = []
+
+
+def add_email_context(provider: Callable) -> None:
+    """Register a provider of registration e-mail context (from an `AppConfig.ready()`)."""
+    if provider not in _email_context:
+        _email_context.append(provider)
+
+
+def email_context(registration) -> dict:
+    """What the providers add to a registration e-mail's context."""
+    context = {}
+    for provider in _email_context:
+        context.update(provider(registration))
+    return context
 
 
 _dashboard_panels: list[DetailPanel] = []

@@ -195,6 +195,7 @@ def registration_done(request, reference):
         {
             "registration": registration,
             "waitlist_position": selectors.waitlist_position(registration),
+            "panels": extensions.confirmation_panels(request, registration),
         },
     )
 

@@ -199,6 +199,30 @@ def test_profile_language_change_locks_user_then_profile_then_registrations():
     assert locks == [USER, USER, PROFILE, REGISTRATION]  # both registrations in one statement
 
 
+CODE = "pricing_code"
+
+
+def test_register_with_a_code_locks_event_then_category_then_the_code():
+    from tests.pricing.factories import make_code
+
+    category = make_category()
+    make_code(category.event, "PARTNER10", usage_limit=5)
+    delegate = make_delegate()
+
+    locks = locks_taken_by(
+        lambda: register_delegate(
+            category.event,
+            delegate=delegate,
+            category=category,
+            consent_privacy=True,
+            language="en",
+            form_sections={"code": {"code": "PARTNER10"}},
+        )
+    )
+
+    assert locks == [EVENT, CATEGORY, CODE]
+
+
 # Add-ons (addons/): after the event and the registration, the add-on rows by id, then the
 # bookings. A booking's promotion re-prices other registrations after the add-on lock, which
 # is safe only because every path to an add-on lock holds the event lock first.
@@ -282,3 +306,26 @@ def test_add_on_capacity_and_promotion_lock_event_then_add_on(staff):
         ADD_ON,
     ]
     assert locks_taken_by(lambda: promote_from_waitlist(gala)) == [EVENT, ADD_ON]
+
+
+def test_registering_with_a_code_and_an_add_on_locks_the_code_before_the_add_on():
+    from tests.addons.factories import make_add_on
+    from tests.pricing.factories import make_code
+
+    category = make_category()
+    make_code(category.event, "PARTNER10", usage_limit=5)
+    gala = make_add_on(category.event, capacity=5)
+    delegate = make_delegate()
+
+    locks = locks_taken_by(
+        lambda: register_delegate(
+            category.event,
+            delegate=delegate,
+            category=category,
+            consent_privacy=True,
+            language="en",
+            form_sections={"code": {"code": "PARTNER10"}, "addons": {"add_ons": [gala]}},
+        )
+    )
+
+    assert locks == [EVENT, CATEGORY, CODE, ADD_ON]
