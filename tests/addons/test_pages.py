@@ -92,6 +92,8 @@ def test_registering_with_add_ons_books_them_and_prices_them(client, category, g
     )
 
     assert response.status_code == 302
+    thank_you = client.get(response["Location"]).content.decode()
+    assert f'data-add-on="{gala.pk}" data-booking-status="confirmed"' in thank_you
     registration = Registration.objects.get(delegate=delegate)
     bookings = {b.add_on_id: b for b in registration.add_on_bookings.all()}
     assert bookings[gala.pk].status == Status.CONFIRMED
