@@ -109,6 +109,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "visas.view_visapolicy",
         "visas.add_visapolicy",
         "visas.change_visapolicy",
+        # Add-ons (gala dinner, site visit, …): their places, bookings and manifests.
+        "addons.view_addon",
+        "addons.add_addon",
+        "addons.change_addon",
+        "addons.view_addonbooking",
+        "addons.change_addonbooking",
     ),
     ORGANISER: (
         "events.view_forum",
@@ -121,6 +127,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "exports.view_exportlog",
         # Who asked for a visa letter and its status; never the passport data.
         "visas.view_visarequest",
+        # Add-ons with their used/left/waitlist counts and the manifests (without the
+        # passport names and nationalities).
+        "addons.view_addon",
+        "addons.view_addonbooking",
     ),
 }
 

@@ -39,9 +39,12 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "legal",
-    # Before billing (and any app whose receiver of registration_created invoices): pricing's
-    # receiver sets the price that billing's then invoices; receivers run in this order.
+    # Receivers of registrations' signals run in this order. Before billing (and any app
+    # whose receiver of registration_created invoices): pricing's receiver sets the price
+    # (and locks the code) and add-ons' then books what the form asked for (the add-on rows
+    # lock after the code rows) and re-prices with them, so billing invoices the total.
     "pricing",
+    "addons",
     "exports",
     "visas",
     "billing",
