@@ -107,6 +107,17 @@
     showIdle();
   });
 
+  // ---- The device's name (kept on the device, sent with every scan) ----------------------
+
+  var deviceInput = el("[data-device]");
+  try { deviceInput.value = localStorage.getItem("minex-checkin-device") || ""; } catch (_error) { /* private mode */ }
+  deviceInput.addEventListener("change", function () {
+    try { localStorage.setItem("minex-checkin-device", deviceInput.value.trim()); } catch (_error) { /* kept for this visit */ }
+  });
+  function deviceName() {
+    return deviceInput.value.trim().slice(0, 100);
+  }
+
   // ---- IndexedDB: the list of badges, the queue, what this device admitted -----------------
 
   var dbPromise = null;
@@ -272,7 +283,7 @@
   var current = null; // the entry the panel shows
 
   var WORDS = { admitted: T.admitted, already: T.already, refused: T.refused };
-  var ICONS = { green: "✓", amber: "!", red: "✕", idle: "…" };
+  var ICONS = { green: "✓", amber: "!", red: "✕", undone: "↶", idle: "…" };
 
   function setPanel(colour, word, message, delegate) {
     panel.className = "result result--" + colour;
@@ -438,7 +449,7 @@
       try {
         var answer = await postJson(
           config.urls.scan,
-          Object.assign({ zone: zone, client_id: clientId }, what),
+          Object.assign({ zone: zone, client_id: clientId, device: deviceName() }, what),
           ONLINE_TIMEOUT_MS
         );
         goOnline();
@@ -562,6 +573,7 @@
       for (var start = 0; start < queued.length; start += SYNC_BATCH) {
         var batch = queued.slice(start, start + SYNC_BATCH);
         var answer = await postJson(config.urls.sync, {
+          device: deviceName(),
           scans: batch.map(function (scan) {
             return { client_id: scan.client_id, token: scan.token, zone: scan.zone, scanned_at: scan.scanned_at };
           }),
@@ -636,23 +648,22 @@
     try {
       var answer = await postJson(undoUrl(entry.scanId), {}, 10000);
       goOnline();
-      if (answer.status === 200 && answer.body) {
-        var wasUndone = !answer.body.outcome || answer.body.outcome !== "refused" || answer.body.reason === "undone";
-        var shown = entryFromServer(answer.body, newClientId(), performance.now());
+      if (answer.status === 200 && answer.body && answer.body.undone) {
+        entry.undone = true;
+        var shown = entryFromServer(answer.body, newClientId(), 0);
+        shown.colour = "undone";
+        shown.word = T.undone;
         shown.scanId = null;
-        if (answer.status === 200 && wasUndone) {
-          entry.undone = true;
-          shown.word = T.undone;
-          if (entry.seenKey) {
-            try {
-              await store("seen", "readwrite", function (s) { return s.delete(entry.seenKey); });
-            } catch (_error) { /* only offline hints */ }
-          }
-        }
         showEntry(shown);
         renderRecent();
+        if (entry.seenKey) {
+          try {
+            await store("seen", "readwrite", function (s) { return s.delete(entry.seenKey); });
+          } catch (_error) { /* only a hint for offline decisions */ }
+        }
         return;
       }
+      // Too late, or undone already by someone else: the server says which.
       failure(answer.body && answer.body.message ? answer.body.message : T.failed);
     } catch (_error) {
       goOffline();
