@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 SECRETARIAT = "Secretariat"
 ORGANISER = "Organiser"
+CHECKIN_STAFF = "Check-in staff"
 
 ROLE_DESCRIPTIONS = {
     SECRETARIAT: _(
@@ -27,6 +28,10 @@ ROLE_DESCRIPTIONS = {
     ORGANISER: _(
         "Reads the registrations, dashboards and exports of the forums they are an organiser "
         "of; changes nothing."
+    ),
+    CHECKIN_STAFF: _(
+        "Checks badges at the doors of the forums they are assigned to (as organisers): the "
+        "check-in page only, no admin, no exports."
     ),
 }
 
@@ -93,6 +98,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "visas.view_visapolicy",
         "visas.add_visapolicy",
         "visas.change_visapolicy",
+        # The doors (checkin/): the check-in page, its zones and the scans' record.
+        "checkin.scan_badges",
+        "checkin.view_zone",
+        "checkin.add_zone",
+        "checkin.change_zone",
+        "checkin.view_scan",
     ),
     ORGANISER: (
         "events.view_forum",
@@ -106,6 +117,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # Who asked for a visa letter and its status; never the passport data.
         "visas.view_visarequest",
     ),
+    # The door: scanning badges and nothing else (not even the admin's lists). Which events
+    # they see is their forum assignment (`Forum.organisers`), as for organisers.
+    CHECKIN_STAFF: ("checkin.scan_badges",),
 }
 
 

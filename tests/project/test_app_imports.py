@@ -26,6 +26,7 @@ MAY_IMPORT = {
     "visas": {"events", "registrations", "accounts", "mail", "legal"},
     "billing": {"events", "registrations", "accounts", "mail", "legal"},
     "badges": {"events", "registrations", "accounts", "mail", "legal"},
+    "checkin": {"events", "registrations", "accounts", "badges", "billing"},
 }
 APPS = set(MAY_IMPORT)
 # The project package: every app may use its shared helpers (rate limits, widgets, error
