@@ -24,9 +24,23 @@ from tests.e2e.conftest import BrowserProblems, log_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def open_door(browser: Browser, live_server, door, staff) -> Page:
+@pytest.fixture
+def phones(browser: Browser):
+    """New browser contexts (each a door's phone, with its own cache and IndexedDB), closed
+    before the live server stops."""
+    contexts = []
+
+    def new_phone() -> Page:
+        contexts.append(browser.new_context(viewport={"width": 390, "height": 844}))
+        return contexts[-1].new_page()
+
+    yield new_phone
+    for context in contexts:
+        context.close()
+
+
+def open_door(page: Page, live_server, door, staff) -> Page:
     """A door's phone: the page loaded online, ready for the network to drop."""
-    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     log_in(page, live_server, staff)
     page.goto(door.url(live_server))
     # The service worker controls the page, the page and its files are cached, and the
@@ -41,17 +55,13 @@ def queue_of(page: Page):
     return page.locator("#checkin-network")
 
 
-def test_two_doors_scan_offline_and_the_earlier_scan_wins_after_sync(
-    live_server, browser: Browser, tmp_path
-):
+def test_two_doors_scan_offline_and_the_earlier_scan_wins_after_sync(live_server, phones, tmp_path):
     door = make_door()
     colleague = make_staff("door2@minexforum.com", group=CHECKIN_STAFF, forums=[door.event.forum])
     asem = qr_png(token_of(door.asem), tmp_path / "asem.png")
     forged = qr_png(FORGED_TOKEN, tmp_path / "forged.png")
-    hall, side = (
-        open_door(browser, live_server, door, door.staff),
-        open_door(browser, live_server, door, colleague),
-    )
+    hall = open_door(phones(), live_server, door, door.staff)
+    side = open_door(phones(), live_server, door, colleague)
     problems = BrowserProblems(hall)
 
     # The side door goes offline and scans Әсем first.
@@ -77,7 +87,9 @@ def test_two_doors_scan_offline_and_the_earlier_scan_wins_after_sync(
 
     # The hall's phone reloads the page with no network: the service worker serves it, and
     # the queue is still there.
-    hall.reload()
+    reopened = hall.reload()
+    assert reopened is not None and reopened.from_service_worker
+    expect(hall.locator("#checkin")).to_have_attribute("data-network", "offline")
     expect(hall.get_by_role("heading", level=1)).to_contain_text(door.event.title)
     expect(queue_of(hall)).to_contain_text("Scans waiting to sync: 3")
     assert not Scan.objects.exists()
@@ -97,7 +109,7 @@ def test_two_doors_scan_offline_and_the_earlier_scan_wins_after_sync(
     expect(queue_of(hall)).to_contain_text("Online")
     synced = hall.locator("[data-synced] li")
     expect(synced).to_have_count(3)
-    expect(hall.locator("[data-synced-summary]")).to_have_text(
+    expect(hall.locator("#checkin [data-synced-summary]")).to_have_text(
         "Scans synced: 3. Decided differently by the server: 1."
     )
     changed = synced.filter(has_text="decided differently by the server")

@@ -61,10 +61,10 @@
   var timeFormat;
   try {
     timeFormat = new Intl.DateTimeFormat(config.language, {
-      hour: "2-digit", minute: "2-digit", timeZone: config.timeZone,
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.timeZone,
     });
   } catch (_error) {
-    timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+    timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   }
   function clock(date) {
     return timeFormat.format(date instanceof Date ? date : new Date(date));
@@ -167,7 +167,7 @@
     var badges = new Map();
     (raw.badges || []).forEach(function (badge) { badges.set(badge.h, badge); });
     list = { generated_at: raw.generated_at, zones: zones, badges: badges };
-    listState.textContent = format(T.listState, { count: badges.size, time: clock(raw.generated_at) });
+    listState.textContent = format(T.listReady, { count: badges.size, time: clock(raw.generated_at) });
     root.dataset.listBadges = String(badges.size);
   }
 
