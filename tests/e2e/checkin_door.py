@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from badges.tokens import badge_token
+from checkin.models import Zone
 from registrations.models import Registration
 from registrations.roles import CHECKIN_STAFF
 from registrations.services import cancel_registration
@@ -29,13 +30,15 @@ class Door:
     asem: Registration  # Әсем Қуанышқызы, confirmed
     john: Registration  # John Smith, confirmed
     cancelled: Registration  # Dana Petrova, cancelled by the secretariat
+    gala: Zone  # the gala dinner: speakers only
 
     def url(self, live_server) -> str:
         return f"{live_server.url}/staff/checkin/{self.event.pk}/"
 
 
 def make_door() -> Door:
-    """An event a check-in staff member of its forum may scan for, with three delegates."""
+    """An event a check-in staff member of its forum may scan for, with three delegates and
+    a zone besides the entrance."""
     call_command("setup_roles", stdout=io.StringIO())
     forum = make_forum(name_en="MINEX Central Asia")
     event = make_event(forum, title_en="MINEX Central Asia 2026")
@@ -58,8 +61,10 @@ def make_door() -> Door:
         delegate=make_delegate(first_name="Dana", last_name="Petrova", organisation="Cu Ltd"),
     )
     cancel_registration(cancelled, acting_user=None, reason="Travel plans changed")
+    gala = Zone.objects.create(event=event, name_en="Gala dinner", position=1)
+    gala.categories.set([make_category(event, name_en="Speaker")])
     staff = make_staff("door@minexforum.com", group=CHECKIN_STAFF, forums=[forum])
-    return Door(event=event, staff=staff, asem=asem, john=john, cancelled=cancelled)
+    return Door(event=event, staff=staff, asem=asem, john=john, cancelled=cancelled, gala=gala)
 
 
 def token_of(registration: Registration) -> str:

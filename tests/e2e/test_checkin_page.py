@@ -44,7 +44,8 @@ def camera_page(browser_type, browser_type_launch_args, tmp_path):
             }
         )
         browsers.append(browser)
-        return browser.new_context(viewport={"width": 412, "height": 900}).new_page()
+        # A laptop at the registration desk (the phone layout is the search journey's).
+        return browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
 
     yield start
     for browser in browsers:
@@ -52,10 +53,11 @@ def camera_page(browser_type, browser_type_launch_args, tmp_path):
 
 
 def test_badge_at_the_camera_is_checked_in_then_already_then_undone(
-    live_server, camera_page, tmp_path, axe
+    live_server, camera_page, tmp_path, axe, screenshots
 ):
     door = make_door()
     page = camera_page(token_of(door.asem))
+    shots = screenshots("checkin-camera-1366")
     browser = BrowserProblems(page)
     log_in(page, live_server, door.staff)
 
@@ -63,6 +65,7 @@ def test_badge_at_the_camera_is_checked_in_then_already_then_undone(
     expect(page.get_by_role("heading", level=1)).to_contain_text(door.event.title)
     entrance = Zone.objects.get(event=door.event, is_entrance=True)
     expect(page.get_by_label("Zone")).to_have_value(str(entrance.pk))
+    expect(page.get_by_label("Zone").locator("option:checked")).to_have_text("Entrance")
     page.get_by_role("button", name="Start the camera").click()
 
     # The badge is in front of the camera: in, and the door says so in a word and a colour.
@@ -71,6 +74,7 @@ def test_badge_at_the_camera_is_checked_in_then_already_then_undone(
     assert door.asem.checked_in_at is not None
     # Still held there after the 3 s pause: the same badge again.
     expect_verdict(page, "amber", "Already checked in", "Әсем Қуанышқызы", timeout=10_000)
+    shots.take(page, "already")
     page.get_by_role("button", name="Stop the camera").click()
     assert Scan.objects.filter(registration=door.asem, outcome="already").exists()
 
@@ -79,6 +83,7 @@ def test_badge_at_the_camera_is_checked_in_then_already_then_undone(
     expect(recent).to_have_count(1)
     recent.get_by_role("button", name=re.compile(r"^Undo the check-in of Әсем Қуанышқызы")).click()
     expect_verdict(page, "undone", "Check-in undone", "Әсем Қуанышқызы")
+    shots.take(page, "undone")
     door.asem.refresh_from_db()
     assert door.asem.checked_in_at is None
 
@@ -94,9 +99,10 @@ def test_badge_at_the_camera_is_checked_in_then_already_then_undone(
 
 
 def test_search_by_a_cyrillic_fragment_and_a_cancelled_badge_on_a_phone(
-    live_server, page: Page, tmp_path, axe
+    live_server, page: Page, tmp_path, axe, screenshots
 ):
     door = make_door()
+    shots = screenshots("checkin-search-360")
     page.set_viewport_size({"width": 360, "height": 780})
     browser = BrowserProblems(page)
     log_in(page, live_server, door.staff)
@@ -111,6 +117,7 @@ def test_search_by_a_cyrillic_fragment_and_a_cancelled_badge_on_a_phone(
     expect(results.first).to_contain_text(door.asem.reference)
     results.first.get_by_role("button", name="Check in Әсем Қуанышқызы").click()
     expect_verdict(page, "green", "Checked in", "Әсем Қуанышқызы", door.asem.reference)
+    shots.take(page, "checked-in")
     door.asem.refresh_from_db()
     assert door.asem.checked_in_at is not None
     assert_fits_a_phone(page)
@@ -119,6 +126,17 @@ def test_search_by_a_cyrillic_fragment_and_a_cancelled_badge_on_a_phone(
     scan_photo(page, qr_png(token_of(door.cancelled), tmp_path / "dana.png"))
     expect_verdict(page, "red", "Not admitted", "Dana Petrova")
     expect(page.locator("[data-result-message]")).to_contain_text(re.compile("cancel", re.I))
+    shots.take(page, "refused")
+
+    # At the gala dinner's door, for speakers only, John (a delegate) is turned away.
+    page.get_by_label("Zone").select_option(label="Gala dinner")
+    expect(page).to_have_url(re.compile(rf"\?zone={door.gala.pk}$"))
+    scan_photo(page, qr_png(token_of(door.john), tmp_path / "john.png"))
+    expect_verdict(page, "red", "Not admitted", "John Smith")
+    expect(page.locator("[data-result-message]")).to_have_text(
+        "The category Delegate is not admitted to Gala dinner."
+    )
+    assert Scan.objects.get(registration=door.john).zone == door.gala
     door.cancelled.refresh_from_db()
     assert door.cancelled.status == Registration.Status.CANCELLED
     assert door.cancelled.checked_in_at is None

@@ -513,6 +513,11 @@
         colour = "amber";
         outcome = "already";
         message = seen.message || format(T.offlineAlready, { time: clock(seen.at) });
+      } else if (badge.admitted && badge.admitted.indexOf(zone) !== -1) {
+        // Admitted here before the list was downloaded (by any door).
+        colour = "amber";
+        outcome = "already";
+        message = T.offlineAlreadyListed;
       } else {
         colour = "green";
         outcome = "admitted";
