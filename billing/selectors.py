@@ -207,7 +207,11 @@ def accountant_documents(user, *, entity, start, end) -> models.QuerySet[Invoice
 
 
 def payment_required_for_check_in(event) -> bool:
-    """Whether `event` refuses unpaid delegates at the door (`EventBilling`); one query."""
+    """Whether `event` refuses unpaid delegates at the door (`EventBilling`): no query when
+    the event was read with `select_related("billing")`, else one."""
+    if "billing" in event._state.fields_cache:
+        billing = event._state.fields_cache["billing"]
+        return bool(billing and billing.payment_required_for_check_in)
     return EventBilling.objects.filter(event=event, payment_required_for_check_in=True).exists()
 
 

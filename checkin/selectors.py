@@ -44,7 +44,8 @@ def may_read_numbers(user) -> bool:
 
 def event_for(user, event_id: int) -> Event:
     """The event, if `user` sees its forum (`events_visible_to`); 404 otherwise."""
-    event = events_visible_to(user).select_related("forum").filter(pk=event_id).first()
+    # With the event's billing rules (payment before check-in), read by every scan.
+    event = events_visible_to(user).select_related("forum", "billing").filter(pk=event_id).first()
     if event is None:
         raise Http404
     return event
