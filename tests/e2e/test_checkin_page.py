@@ -137,6 +137,12 @@ def test_search_by_a_cyrillic_fragment_and_a_cancelled_badge_on_a_phone(
         "The category Delegate is not admitted to Gala dinner."
     )
     assert Scan.objects.get(registration=door.john).zone == door.gala
+
+    # The page has no language prefix: the header's switcher still changes its language.
+    page.locator('.language-switcher a[hreflang="ru"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("link", name="Форумы")).to_be_visible()
+    expect(page.locator("#checkin-zone")).to_have_value(str(door.gala.pk))
     door.cancelled.refresh_from_db()
     assert door.cancelled.status == Registration.Status.CANCELLED
     assert door.cancelled.checked_in_at is None

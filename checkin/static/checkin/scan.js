@@ -86,6 +86,18 @@
     }).join("");
   }
 
+  // ---- The language ------------------------------------------------------------------------
+  // The door's pages have no language prefix (one service-worker scope for all languages):
+  // the header's language links all lead back here, and the language comes from Django's
+  // language cookie, which a click on one of them sets before the page reloads.
+  document.querySelectorAll(".language-switcher a[hreflang]").forEach(function (link) {
+    link.addEventListener("click", function () {
+      document.cookie = "django_language=" + encodeURIComponent(link.getAttribute("hreflang")) +
+        "; path=/; max-age=31536000; SameSite=Lax";
+      link.href = location.href; // with the zone chosen since the page loaded
+    });
+  });
+
   // ---- The zone --------------------------------------------------------------------------
 
   var zoneSelect = el("#checkin-zone");
