@@ -22,6 +22,20 @@ from tests.e2e.conftest import BrowserProblems, assert_accessible, assert_fits_a
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+# What the door's page keeps in this browser: its cache, and the lists in IndexedDB.
+ON_THE_DEVICE = """async () => {
+  const database = await new Promise((resolve) => {
+    const request = indexedDB.open("minex-checkin", 1);
+    request.onsuccess = () => resolve(request.result);
+  });
+  const lists = await new Promise((resolve) => {
+    const request = database.transaction("lists").objectStore("lists").count();
+    request.onsuccess = () => resolve(request.result);
+  });
+  database.close();
+  return {page_cached: await caches.has("minex-checkin-v1"), lists};
+}"""
+
 
 @pytest.fixture
 def camera_page(browser_type, browser_type_launch_args, tmp_path):
@@ -70,6 +84,8 @@ def test_badge_at_the_camera_is_checked_in_then_already_then_undone(
 
     # The badge is in front of the camera: in, and the door says so in a word and a colour.
     expect_verdict(page, "green", "Checked in", "Әсем Қуанышқызы", "Steppe Minerals LLP")
+    # From the code read to the answer on screen: well under a second.
+    assert int(page.locator("#checkin").get_attribute("data-answer-ms")) < 1000
     door.asem.refresh_from_db()
     assert door.asem.checked_in_at is not None
     # Still held there after the 3 s pause: the same badge again.
@@ -143,6 +159,13 @@ def test_search_by_a_cyrillic_fragment_and_a_cancelled_badge_on_a_phone(
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     expect(page.get_by_role("link", name="Форумы")).to_be_visible()
     expect(page.locator("#checkin-zone")).to_have_value(str(door.gala.pk))
+
+    # Logging out of a shared phone takes the cached page and the participants' list with it.
+    expect(page.locator("#checkin")).to_have_attribute("data-offline-ready", "true")
+    assert page.evaluate(ON_THE_DEVICE) == {"page_cached": True, "lists": 1}
+    page.locator('.site-nav form[action*="logout"] button').click()
+    expect(page).not_to_have_url(re.compile("/staff/checkin/"))
+    assert page.evaluate(ON_THE_DEVICE) == {"page_cached": False, "lists": 0}
     door.cancelled.refresh_from_db()
     assert door.cancelled.status == Registration.Status.CANCELLED
     assert door.cancelled.checked_in_at is None

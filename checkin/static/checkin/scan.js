@@ -434,8 +434,11 @@
       lastTokenAt = now;
     }
     busy = true;
+    var readAt = performance.now();
     try {
       await decide({ token: token }, token);
+      // How long the door waited from the code read to the answer on screen.
+      root.dataset.answerMs = String(Math.round(performance.now() - readAt));
     } finally {
       busy = false;
       if (fromCamera) lastTokenAt = performance.now();
@@ -906,6 +909,28 @@
     var results = await Promise.allSettled(ready);
     var allDone = results.every(function (result) { return result.status === "fulfilled" && result.value !== false; });
     if (allDone) root.dataset.offlineReady = "true";
+  }
+
+  // ---- Logging out on a shared device ------------------------------------------------------
+  // The cached page and the list of badges (names of the event's participants) stay on the
+  // device only while someone is logged in; scans still waiting to sync are kept (they sync
+  // at the next login) and so is what they need.
+  var logout = document.querySelector('.site-nav form[action*="logout"]');
+  if (logout) {
+    logout.addEventListener("submit", function (event) {
+      if (logout.dataset.cleared) return;
+      event.preventDefault();
+      var clear = [];
+      if ("caches" in window) clear.push(caches.delete(CACHE));
+      if (queueCount === 0) {
+        clear.push(store("lists", "readwrite", function (s) { return s.clear(); }));
+        clear.push(store("seen", "readwrite", function (s) { return s.clear(); }));
+      }
+      Promise.allSettled(clear).then(function () {
+        logout.dataset.cleared = "true";
+        logout.requestSubmit ? logout.requestSubmit() : logout.submit();
+      });
+    });
   }
 
   // ---- Start -------------------------------------------------------------------------------
