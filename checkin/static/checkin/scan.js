@@ -571,6 +571,7 @@
   // ---- Sync --------------------------------------------------------------------------------
 
   var syncing = false;
+  var syncProblem = el("[data-sync-problem]");
   var syncedSection = el("[data-synced-section]");
   var syncedList = el("[data-synced]");
   var syncedTotal = 0;
@@ -600,9 +601,12 @@
         }, 20000);
         goOnline();
         if (answer.status !== 200 || !answer.body || !answer.body.results) {
-          failure(answer.body && answer.body.message ? answer.body.message : T.failed);
+          // Shown beside the queue, not in the answer panel: the door keeps scanning.
+          syncProblem.textContent = answer.body && answer.body.message ? answer.body.message : T.failed;
+          syncProblem.hidden = false;
           break;
         }
+        syncProblem.hidden = true;
         await applySynced(batch, answer.body.results);
       }
     } catch (error) {
