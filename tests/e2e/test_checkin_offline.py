@@ -55,8 +55,11 @@ def queue_of(page: Page):
     return page.locator("#checkin-network")
 
 
-def test_two_doors_scan_offline_and_the_earlier_scan_wins_after_sync(live_server, phones, tmp_path):
+def test_two_doors_scan_offline_and_the_earlier_scan_wins_after_sync(
+    live_server, phones, tmp_path, screenshots
+):
     door = make_door()
+    shots = screenshots("checkin-offline-390")
     colleague = make_staff("door2@minexforum.com", group=CHECKIN_STAFF, forums=[door.event.forum])
     asem = qr_png(token_of(door.asem), tmp_path / "asem.png")
     forged = qr_png(FORGED_TOKEN, tmp_path / "forged.png")
@@ -92,6 +95,7 @@ def test_two_doors_scan_offline_and_the_earlier_scan_wins_after_sync(live_server
     expect(hall.locator("#checkin")).to_have_attribute("data-network", "offline")
     expect(hall.get_by_role("heading", level=1)).to_contain_text(door.event.title)
     expect(queue_of(hall)).to_contain_text("Scans waiting to sync: 3")
+    shots.take(hall, "queued")
     assert not Scan.objects.exists()
 
     # The side door's network comes back first: its scan, the earliest, lets her in.
@@ -114,6 +118,7 @@ def test_two_doors_scan_offline_and_the_earlier_scan_wins_after_sync(live_server
     )
     changed = synced.filter(has_text="decided differently by the server")
     expect(changed).to_have_count(1)
+    shots.take(hall, "synced")
     expect(changed).to_have_attribute("data-colour", "amber")
     expect(changed).to_contain_text(re.compile(r"Already checked in"))
     expect(

@@ -313,9 +313,10 @@
     panel.dataset.colour = colour;
   }
 
+  var idleMessage = el("[data-result-message]").textContent;
   function showIdle() {
     current = null;
-    setPanel("idle", T.ready, "", null);
+    setPanel("idle", T.ready, idleMessage, null);
     renderUndo();
   }
 
@@ -359,7 +360,7 @@
       item.dataset.colour = entry.colour;
       if (entry.undone) item.classList.add("recent__item--undone");
       var verdict = make("span", "recent__verdict");
-      verdict.appendChild(make("span", "recent__icon", ICONS[entry.colour]));
+      verdict.appendChild(make("span", "recent__icon", ICONS[entry.undone ? "undone" : entry.colour]));
       verdict.lastChild.setAttribute("aria-hidden", "true");
       verdict.appendChild(document.createTextNode(" " + (entry.undone ? T.undone : entry.word)));
       item.appendChild(verdict);
