@@ -120,16 +120,15 @@ def _json_body(request) -> dict:
     return body
 
 
-def _zone(event, value) -> Zone:
-    """The event's open zone (or its entrance) with its categories' ids: one query."""
+def _zone(event, value, *, closed_too=False) -> Zone:
+    """The event's open zone (or its entrance) with its categories' ids: one query. A queued
+    offline scan may name a zone closed since (`closed_too`): it happened while it was open."""
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
         raise ValueError(_("Choose a zone."))
-    zone = (
-        Zone.objects.filter(event=event, pk=int(value))
-        .filter(Q(active=True) | Q(is_entrance=True))
-        .annotate(category_id_list=ArrayAgg("categories__pk"))
-        .first()
-    )
+    zones = Zone.objects.filter(event=event, pk=int(value))
+    if not closed_too:
+        zones = zones.filter(Q(active=True) | Q(is_entrance=True))
+    zone = zones.annotate(category_id_list=ArrayAgg("categories__pk")).first()
     if zone is None:
         raise ValueError(_("This zone does not exist or is closed."))
     zone.category_ids = [pk for pk in zone.category_id_list if pk is not None]
@@ -250,7 +249,7 @@ def _offline_scans(event, body) -> list[dict]:
             raise ValueError(_("A queued scan has no valid time."))
         key = str(item.get("zone"))
         if key not in zones:
-            zones[key] = _zone(event, item.get("zone"))
+            zones[key] = _zone(event, item.get("zone"), closed_too=True)
         scans.append(
             {
                 "client_id": client_id,

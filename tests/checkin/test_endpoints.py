@@ -318,3 +318,24 @@ def test_service_worker_is_served_from_its_scope(db, door, tmp_path, monkeypatch
     assert response["Service-Worker-Allowed"] == "/staff/checkin/"
     assert "no-store" in response["Cache-Control"]
     assert b"addEventListener" in b"".join(response.streaming_content)
+
+
+def test_queued_scan_at_a_zone_closed_since_still_syncs(event, delegate_registration, door):
+    gala = Zone.objects.create(event=event, name_en="Gala", active=False)
+    client = client_for(door)
+    queued = {
+        "client_id": str(uuid.uuid4()),
+        "token": token_of(delegate_registration),
+        "zone": gala.pk,
+        "scanned_at": (timezone.now() - datetime.timedelta(minutes=1)).isoformat(),
+    }
+
+    synced = post_json(client, reverse("checkin:sync", args=[event.pk]), {"scans": [queued]})
+    online = post_json(
+        client,
+        reverse("checkin:scan", args=[event.pk]),
+        {"token": queued["token"], "zone": gala.pk},
+    )
+
+    assert synced.json()["results"][0]["outcome"] == "admitted"
+    assert online.status_code == 400  # a closed zone takes no new scans
