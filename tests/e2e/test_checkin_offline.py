@@ -19,7 +19,7 @@ from tests.e2e.checkin_door import (
     scan_photo,
     token_of,
 )
-from tests.e2e.conftest import BrowserProblems, log_in
+from tests.e2e.conftest import BrowserProblems, assert_accessible, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def queue_of(page: Page):
 
 
 def test_two_doors_scan_offline_and_the_earlier_scan_wins_after_sync(
-    live_server, phones, tmp_path, screenshots
+    live_server, phones, tmp_path, screenshots, axe
 ):
     door = make_door()
     shots = screenshots("checkin-offline-390")
@@ -96,6 +96,7 @@ def test_two_doors_scan_offline_and_the_earlier_scan_wins_after_sync(
     expect(hall.get_by_role("heading", level=1)).to_contain_text(door.event.title)
     expect(queue_of(hall)).to_contain_text("Scans waiting to sync: 3")
     shots.take(hall, "queued")
+    assert_accessible(axe, hall)
     assert not Scan.objects.exists()
 
     # The side door's network comes back first: its scan, the earliest, lets her in.
