@@ -1,6 +1,7 @@
 """Zones per event (the secretariat's) and the read-only record of every scan, both scoped to
 the forums the user may see (`events_visible_to`), filter choices included."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.urls import reverse
@@ -52,8 +53,23 @@ class ZoneFilter(admin.SimpleListFilter):
         return queryset.filter(zone_id=int(value))
 
 
+class ZoneForm(forms.ModelForm):
+    class Meta:
+        model = Zone
+        fields = ("event", "name", "categories", "position", "active")
+
+    def clean(self):
+        cleaned = super().clean()
+        event = cleaned.get("event") or getattr(self.instance, "event", None)
+        categories = cleaned.get("categories") or []
+        if event is not None and any(c.event_id != event.pk for c in categories):
+            self.add_error("categories", _("Choose categories of this zone's event only."))
+        return cleaned
+
+
 @admin.register(Zone)
 class ZoneAdmin(TranslationAdmin):
+    form = ZoneForm
     list_display = ("__str__", "event", "is_entrance", "position", "active", "door_link")
     list_select_related = ("event",)
     list_filter = (EventFilter,)

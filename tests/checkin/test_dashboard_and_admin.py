@@ -42,7 +42,24 @@ def test_admin_zones_and_scans_are_scoped_to_the_users_forums(event, people):
     door = client_for(people["door"]).get("/en/admin/checkin/scan/")
 
     assert zones.status_code == 200 and scans.status_code == 200
+    assert secretariat.get("/en/admin/checkin/zone/add/").status_code == 200
+    assert secretariat.get(f"/en/admin/checkin/zone/{own.pk}/change/").status_code == 200
     assert {z.pk for z in zones.context["cl"].result_list} >= {own.pk, other.pk}
     assert f"/staff/checkin/{event.pk}/?zone={own.pk}" in zones.content.decode()
     assert organiser.status_code == 403  # organisers have no check-in permissions
     assert door.status_code == 403  # the door's staff only scan
+
+
+def test_a_zone_admits_only_its_own_events_categories(event, category, people):
+    from checkin.admin import ZoneForm
+    from tests.factories import make_category
+
+    other_category = make_category(make_event(), price=0)
+    data = {"event": event.pk, "name_en": "Gala", "position": 1, "active": "on"}
+
+    wrong = ZoneForm({**data, "categories": [other_category.pk]})
+    right = ZoneForm({**data, "categories": [category.pk]})
+
+    assert not wrong.is_valid()
+    assert wrong.errors["categories"] == ["Choose categories of this zone's event only."]
+    assert right.is_valid(), right.errors

@@ -124,3 +124,20 @@ def test_offline_list_queries_do_not_grow_with_badges(event, category, door):
         assert len(client.get(url).json()["badges"]) == 4
 
     assert len(one.captured_queries) == len(four.captured_queries)
+
+
+def test_undo_locks_only_the_registration_row(event, delegate_registration, door):
+    from checkin.services import undo_scan
+
+    admitted = scan_badge(
+        event=event, zone=ensure_entrance(event), token=token_of(delegate_registration), actor=door
+    )
+    with CaptureQueriesContext(connection) as captured:
+        undo_scan(admitted.scan, door)
+
+    locking = [q["sql"] for q in captured.captured_queries if "FOR NO KEY UPDATE" in q["sql"]]
+    assert locking
+    assert {re.search(r'FROM "(\w+)"', sql).group(1) for sql in locking} == {
+        "registrations_registration"
+    }
+    assert not [q for q in captured.captured_queries if re.search(r"FOR UPDATE", q["sql"])]
