@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Max, Min, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from events.selectors import events_visible_to
 from registrations.models import Registration
 
-from .models import Invoice, Payment
+from .models import EventBilling, Invoice, Payment
 
 ZERO = Decimal("0")
 
@@ -202,4 +203,49 @@ def accountant_documents(user, *, entity, start, end) -> models.QuerySet[Invoice
         .filter(entity=entity, status=Invoice.Status.ISSUED, issued_on__range=(start, end))
         .select_related("credits", "registration")
         .order_by("year", "sequence_number")
+    )
+
+
+def payment_required_for_check_in(event) -> bool:
+    """Whether `event` refuses unpaid delegates at the door (`EventBilling`): no query when
+    the event was read with `select_related("billing")`, else one."""
+    if "billing" in event._state.fields_cache:
+        billing = event._state.fields_cache["billing"]
+        return bool(billing and billing.payment_required_for_check_in)
+    return EventBilling.objects.filter(event=event, payment_required_for_check_in=True).exists()
+
+
+def registrations_owing(event, registration_ids: Iterable[int] | None = None) -> set[int]:
+    """The ids of `event`'s registrations in a paid category that owe money: never invoiced,
+    or invoiced (issued invoices less credit notes) more than paid (payments less refunds).
+    A registration whose invoice was credited in full owes nothing. One query, for one
+    registration at the door or the whole event's offline list alike."""
+    invoiced = (
+        Invoice.objects.filter(registration_id=models.OuterRef("pk"), status=Invoice.Status.ISSUED)
+        .order_by()
+        .values("registration_id")
+        .annotate(total=Sum("gross"))
+        .values("total")
+    )
+    paid = (
+        Payment.objects.filter(invoice__registration_id=models.OuterRef("pk"))
+        .order_by()
+        .values("invoice__registration_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    registrations = Registration.objects.filter(event=event, price__gt=0)
+    if registration_ids is not None:
+        registrations = registrations.filter(pk__in=list(registration_ids))
+    return set(
+        registrations.annotate(
+            invoiced=models.Subquery(invoiced[:1], output_field=models.DecimalField()),
+            paid=Coalesce(
+                models.Subquery(paid[:1], output_field=models.DecimalField()),
+                ZERO,
+                output_field=models.DecimalField(),
+            ),
+        )
+        .filter(Q(invoiced__isnull=True) | Q(invoiced__gt=models.F("paid")))
+        .values_list("pk", flat=True)
     )

@@ -23,6 +23,10 @@ urlpatterns = [
     path("", include("billing.providers.urls_webhook")),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
     path("", include("visas.urls_public")),
+    # The door's page and its endpoints: outside the language prefix, so the service worker's
+    # scope (/staff/checkin/) is one fixed path; the language comes from the staff member's
+    # cookie or browser (LocaleMiddleware).
+    path("", include("checkin.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -364,6 +364,7 @@ class RegistrationHistory(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         PROMOTED = "promoted", _("Promoted from the waitlist")
         CHECKED_IN = "checked_in", _("Checked in")
+        CHECK_IN_UNDONE = "check_in_undone", _("Check-in undone")
         DETAILS_UPDATED = "details_updated", _("Details updated")
         EMAIL_RESENT = "email_resent", _("E-mail sent again")
 

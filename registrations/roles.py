@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 SECRETARIAT = "Secretariat"
 ORGANISER = "Organiser"
+CHECKIN_STAFF = "Check-in staff"
 
 ROLE_DESCRIPTIONS = {
     SECRETARIAT: _(
@@ -27,6 +28,10 @@ ROLE_DESCRIPTIONS = {
     ORGANISER: _(
         "Reads the registrations, dashboards and exports of the forums they are an organiser "
         "of; changes nothing."
+    ),
+    CHECKIN_STAFF: _(
+        "Checks badges at the doors of the forums they are assigned to (as organisers): the "
+        "check-in page only, no admin, no exports."
     ),
 }
 
@@ -115,6 +120,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "addons.change_addon",
         "addons.view_addonbooking",
         "addons.change_addonbooking",
+        # The doors (checkin/): the check-in page, its zones and the scans' record.
+        "checkin.scan_badges",
+        "checkin.view_zone",
+        "checkin.add_zone",
+        "checkin.change_zone",
+        "checkin.view_scan",
     ),
     ORGANISER: (
         "events.view_forum",
@@ -132,6 +143,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "addons.view_addon",
         "addons.view_addonbooking",
     ),
+    # The door: scanning badges and nothing else (not even the admin's lists). Which events
+    # they see is their forum assignment (`Forum.organisers`), as for organisers.
+    CHECKIN_STAFF: ("checkin.scan_badges",),
 }
 
 

@@ -541,11 +541,17 @@ def promote_registration(
     return registration
 
 
-def check_in_registration(registration: Registration, *, acting_user: User) -> Registration:
-    """Record that a confirmed delegate arrived at the event.
+def check_in_registration(
+    registration: Registration, *, acting_user: User, at=None, **details
+) -> Registration:
+    """Record that a confirmed delegate arrived at the event, now or `at` (a door's clock, for
+    a check-in scanned offline and synced later).
 
-    Side effects: `checked_in_at` set to now; a history row. No e-mail. Raises
-    `InvalidTransition` unless confirmed or if already checked in (the message says when).
+    Side effects: `checked_in_at` set; a history row (with `details`, e.g. the scan). No
+    e-mail. Raises `InvalidTransition` unless confirmed or if already checked in (the message
+    says when) — except that a check-in `at` an earlier moment than the one recorded moves it
+    earlier (two doors offline: the first scan wins), with a history row naming the old time.
+    Locks only the registration's row (no place changes hands).
     """
     with transaction.atomic():
         registration = (
@@ -555,15 +561,17 @@ def check_in_registration(registration: Registration, *, acting_user: User) -> R
         )
         _require_status(registration, Status.CONFIRMED)
         if registration.checked_in_at is not None:
-            raise InvalidTransition(
-                _("Already checked in at %(time)s.")
-                % {
-                    "time": registration.checked_in_at.astimezone(registration.event.tz).strftime(
-                        "%H:%M"
-                    )
-                }
-            )
-        registration.checked_in_at = timezone.now()
+            if at is None or at >= registration.checked_in_at:
+                raise InvalidTransition(
+                    _("Already checked in at %(time)s.")
+                    % {
+                        "time": registration.checked_in_at.astimezone(
+                            registration.event.tz
+                        ).strftime("%H:%M")
+                    }
+                )
+            details["moved_from"] = registration.checked_in_at.isoformat()
+        registration.checked_in_at = at or timezone.now()
         registration.save(update_fields=["checked_in_at", "updated_at"])
         _record(
             registration,
@@ -571,6 +579,35 @@ def check_in_registration(registration: Registration, *, acting_user: User) -> R
             action=Action.CHECKED_IN,
             from_status=registration.status,
             to_status=registration.status,
+            **details,
+        )
+    return registration
+
+
+def undo_check_in(
+    registration: Registration, *, acting_user: User, reason: str = "", **details
+) -> Registration:
+    """Clear a registration's check-in (a badge scanned by mistake at the entrance).
+
+    Side effects: `checked_in_at` emptied; a history row naming the time it held. Raises
+    `InvalidTransition` if the registration is not checked in. Locks only its row.
+    """
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
+        if registration.checked_in_at is None:
+            raise InvalidTransition(_("This registration is not checked in."))
+        was = registration.checked_in_at
+        registration.checked_in_at = None
+        registration.save(update_fields=["checked_in_at", "updated_at"])
+        _record(
+            registration,
+            actor=acting_user,
+            action=Action.CHECK_IN_UNDONE,
+            from_status=registration.status,
+            to_status=registration.status,
+            reason=reason,
+            checked_in_at=was.isoformat(),
+            **details,
         )
     return registration
 

@@ -67,7 +67,8 @@ class _EventScopedAdmin(BillingAdminMixin, admin.ModelAdmin):
 @admin.register(EventBilling)
 class EventBillingAdmin(_EventScopedAdmin):
     list_display = ("event", "payment_due_days", "cancellation_fee_percent",
-                    "auto_cancel_unpaid", "reminder_days_before_due")  # fmt: skip
+                    "auto_cancel_unpaid", "reminder_days_before_due",
+                    "payment_required_for_check_in")  # fmt: skip
 
 
 @admin.register(EventIssuer)

@@ -208,6 +208,14 @@ class EventBilling(models.Model):
         default=3,
         help_text=_("0 sends no reminder."),
     )
+    payment_required_for_check_in = models.BooleanField(
+        _("payment required before check-in"),
+        default=False,
+        help_text=_(
+            "At the door, a delegate in a paid category is refused until what was invoiced "
+            "is paid (checkin/)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("event billing")

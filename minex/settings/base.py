@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "visas",
     "billing",
     "badges",
+    "checkin",
 ]
 
 MIDDLEWARE = [
@@ -480,6 +481,9 @@ RATE_LIMITS = {
         env.int("RATE_LIMIT_VISA_LETTER_VERIFY_PERIOD", default=600),
     ),
 }
+
+# How long after a scan the door may undo an admission (checkin/services.py).
+CHECKIN_UNDO_SECONDS = env.int("CHECKIN_UNDO_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

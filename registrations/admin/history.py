@@ -34,6 +34,10 @@ SENTENCES = {
         _("Promoted from the waitlist automatically"),
     ),
     Action.CHECKED_IN: (_("Checked in by %(actor)s at %(time)s"), _("Checked in at %(time)s")),
+    Action.CHECK_IN_UNDONE: (
+        _("Check-in undone by %(actor)s at %(time)s"),
+        _("Check-in undone at %(time)s"),
+    ),
     Action.DETAILS_UPDATED: (_("Details corrected by %(actor)s"), _("Details corrected")),
     Action.EMAIL_RESENT: (
         _("Status e-mail sent again by %(actor)s"),

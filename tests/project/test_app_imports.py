@@ -29,6 +29,7 @@ MAY_IMPORT = {
     "badges": {"events", "registrations", "accounts", "mail", "legal"},
     # The site-visit manifest writes through exports' formula-safe CSV/XLSX helpers.
     "addons": {"events", "registrations", "accounts", "mail", "pricing", "exports"},
+    "checkin": {"events", "registrations", "accounts", "badges", "billing"},
 }
 APPS = set(MAY_IMPORT)
 # The project package: every app may use its shared helpers (rate limits, widgets, error
