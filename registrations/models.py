@@ -358,6 +358,7 @@ class RegistrationHistory(models.Model):
         CHECKED_IN = "checked_in", _("Checked in")
         DETAILS_UPDATED = "details_updated", _("Details updated")
         EMAIL_RESENT = "email_resent", _("E-mail sent again")
+        SUBSTITUTED = "substituted", _("Handed over to another person")
 
     registration = models.ForeignKey(
         Registration,

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "visas",
     "billing",
     "badges",
+    "delegations",
 ]
 
 MIDDLEWARE = [
