@@ -267,4 +267,6 @@ def _context(registration: Registration) -> dict:
         "category": registration.category,
         "waitlist_position": waitlist_position(registration),
         "secretariat_email": event.secretariat_address,
+        # Other apps' additions (pricing's price lines), registrations.extensions.
+        **extensions.email_context(registration),
     }

@@ -13,6 +13,10 @@ happens and asks for what to show, and they answer:
   docs/architecture.md).
 - `detail_panels` are small templates an app adds to the delegate's registration page
   (`registration_detail.html`), each rendered with the request and the registration.
+- `confirmation_panels` are the same kind of sections for the thank-you page shown right
+  after registering (the price lines); `email_context` providers add values to the context
+  of the delegate's registration e-mails (`provider(registration) -> dict`, rendered after
+  commit by the outbox; the templates show what they know, e.g. `price_lines`).
 - `dashboard_panels` are sections an app adds to an event's staff dashboard (the exports
   app's page; billing's totals per currency), each a `DetailPanel` whose `context` gets the
   request and the event. The dashboard's readers include organisers: show totals only.
@@ -22,6 +26,12 @@ happens and asks for what to show, and they answer:
   handed to `register_delegate(form_sections=…)`, which passes it on with
   `registration_created` as `form_sections={name: cleaned_data}` (an empty dict when there
   is none). The server decides which sections count; the page's script only hides the others.
+- the `category gate` (one, set by the pricing app with `set_category_gate`) decides which
+  invite-only categories (`DelegateCategory.invite_only`) a form's data unlocks, and whether
+  a registration may be made in a category with the data its form sections carry (an
+  invitation or discount code): `register_delegate` asks it under the event and category
+  locks, before it inserts anything. Without a gate, invite-only categories are closed to
+  everyone but the secretariat.
 
 - `registration_substituted` is sent by `substitute_registration` inside its transaction,
   after the registration was handed to another person (a badge to reissue, a visa request
@@ -44,6 +54,7 @@ from django import forms
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 # kwargs: registration (just inserted), actor (the user who acted, the delegate or staff),
 # form_sections ({section name: cleaned data} of the form sections that applied; may be {}).
@@ -117,6 +128,45 @@ def detail_panels(request, registration) -> list[SafeString]:
     return rendered
 
 
+_confirmation_panels: list[DetailPanel] = []
+
+
+def add_confirmation_panel(panel: DetailPanel) -> None:
+    """Register a thank-you-page panel (from an `AppConfig.ready()`); again is a no-op."""
+    if panel not in _confirmation_panels:
+        _confirmation_panels.append(panel)
+        _confirmation_panels.sort(key=lambda each: each.order)
+
+
+def confirmation_panels(request, registration) -> list[SafeString]:
+    """The panels' HTML for the thank-you page, in their order; empty ones left out."""
+    rendered = []
+    for panel in _confirmation_panels:
+        context = panel.context(request, registration)
+        if context is None:
+            continue
+        context = {"registration": registration, **context}
+        rendered.append(SafeString(render_to_string(panel.template, context, request=request)))
+    return rendered
+
+
+_email_context: list[Callable] = []
+
+
+def add_email_context(provider: Callable) -> None:
+    """Register a provider of registration e-mail context (from an `AppConfig.ready()`)."""
+    if provider not in _email_context:
+        _email_context.append(provider)
+
+
+def email_context(registration) -> dict:
+    """What the providers add to a registration e-mail's context."""
+    context = {}
+    for provider in _email_context:
+        context.update(provider(registration))
+    return context
+
+
 _dashboard_panels: list[DetailPanel] = []
 
 
@@ -153,6 +203,8 @@ class FormSection:
     form_class: type[forms.Form]
     applies_to: Callable[..., bool]
     order: int = 100
+    # From the page's query string (an invitation link's ?code=…) to the form's initial values.
+    initial_from_query: Callable[..., dict] | None = None
 
 
 @dataclass
@@ -178,16 +230,24 @@ def add_form_section(section: FormSection) -> None:
         _form_sections.sort(key=lambda each: each.order)
 
 
-def bound_form_sections(data, categories, *, forms: dict | None = None) -> list[BoundFormSection]:
+def bound_form_sections(
+    data, categories, *, forms: dict | None = None, query=None
+) -> list[BoundFormSection]:
     """The sections that apply to at least one of `categories`, bound to `data` (None on a
     GET), in their order; a form already validated by `clean_form_sections` (in `forms`) is
-    reused, so the page shows its errors."""
+    reused, so the page shows its errors. On a GET, `query` (the page's query string) gives
+    the sections that read it their initial values."""
     forms = forms if forms is not None else {}
     bound = []
     for section in _form_sections:
         ids = [str(category.pk) for category in categories if section.applies_to(category)]
         if ids:
-            form = forms.get(section.name) or section.form_class(data, prefix=section.name)
+            form = forms.get(section.name)
+            if form is None:
+                initial = None
+                if data is None and query and section.initial_from_query is not None:
+                    initial = section.initial_from_query(query)
+                form = section.form_class(data, prefix=section.name, initial=initial)
             bound.append(BoundFormSection(section, form, " ".join(ids)))
     return bound
 
@@ -208,3 +268,44 @@ def clean_form_sections(data, category, *, forms: dict | None = None) -> dict | 
         else:
             valid = False
     return cleaned if valid else None
+
+
+@dataclass(frozen=True)
+class CategoryGate:
+    """Who may register in which category, beyond the window and the places (the pricing
+    app's invitation codes).
+
+    `unlocked(event, data)` returns the ids of the event's invite-only categories that the
+    form data or query string `data` unlocks (for the form's choices: no lock, may query).
+    `refusal(event, category, form_sections, *, staff)` is asked by `register_delegate` under
+    the event and category locks, before any insert: a translated message refusing the
+    registration, or None. `staff` is True when the secretariat registers someone (they may
+    use invite-only categories without a code; a code they give is still checked).
+    """
+
+    unlocked: Callable[..., set[int]]
+    refusal: Callable[..., str | None]
+
+
+_category_gate: list[CategoryGate] = []
+
+
+def set_category_gate(gate: CategoryGate) -> None:
+    """Install the gate (from an `AppConfig.ready()`); the last one set wins."""
+    _category_gate[:] = [gate]
+
+
+def unlocked_categories(event, data) -> set[int]:
+    """The ids of `event`'s invite-only categories that `data` (a form or query) unlocks."""
+    if not _category_gate or not data:
+        return set()
+    return _category_gate[0].unlocked(event, data)
+
+
+def category_refusal(event, category, form_sections: dict, *, staff: bool) -> str | None:
+    """Why a registration in `category` is refused (a translated message), or None."""
+    if _category_gate:
+        return _category_gate[0].refusal(event, category, form_sections, staff=staff)
+    if category.invite_only and not staff:
+        return gettext("This category is by invitation only.")
+    return None

@@ -87,6 +87,14 @@ class DelegateCategory(models.Model):
         help_text=_("Registrations wait for the secretariat's approval before they are confirmed."),
     )
     is_open = models.BooleanField(_("open for registration"), default=True)
+    invite_only = models.BooleanField(
+        _("by invitation only"),
+        default=False,
+        help_text=_(
+            "Hidden on the public form; shown and accepted only with an invitation code "
+            "that unlocks it."
+        ),
+    )
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

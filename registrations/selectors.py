@@ -58,8 +58,16 @@ class CategoryAvailability:
         return render_to_string("registrations/_category_label.html", {"option": self})
 
 
-def open_categories(event: Event) -> QuerySet[DelegateCategory]:
-    return event.categories.filter(is_open=True).order_by("display_order", "pk")
+def open_categories(
+    event: Event, *, unlocked: set[int] = frozenset()
+) -> QuerySet[DelegateCategory]:
+    """The categories the public form offers: open ones, without the invite-only ones except
+    those in `unlocked` (the ids an invitation code unlocks, `extensions.unlocked_categories`)."""
+    return (
+        event.categories.filter(is_open=True)
+        .filter(Q(invite_only=False) | Q(pk__in=unlocked))
+        .order_by("display_order", "pk")
+    )
 
 
 def category_availability(

@@ -111,6 +111,13 @@ class ProfileIncomplete(RegistrationError):
     default_message = _("Please fill in your first and last name before registering.")
 
 
+class CategoryLocked(RegistrationError):
+    """The category gate (`extensions.category_refusal`) refused: an invite-only category
+    without a code that unlocks it, or a code that cannot be used."""
+
+    default_message = _("This category is by invitation only.")
+
+
 class InvalidTransition(RegistrationError):
     default_message = _("This registration's status does not allow this action.")
 
@@ -256,6 +263,13 @@ def _register_under_locks(
             return RegistrationClosed()
         if not category.is_open:
             return CategoryClosed()
+    # Invitation codes (the pricing app's gate): after the window, before the places, so a
+    # bad code is refused with its own message rather than "full".
+    refusal = extensions.category_refusal(
+        event, category, form_sections, staff=_is_staff(actor) and actor.pk != delegate.pk
+    )
+    if refusal:
+        return CategoryLocked(refusal)
 
     occupancy = _occupancy(event, category)
     try:
@@ -322,6 +336,22 @@ def _register_under_locks(
     if notify:
         emails.send_registration_emails(registration)
     return registration, True
+
+
+def set_registration_price(
+    registration: Registration, *, price, early_bird: bool | None = None
+) -> Registration:
+    """Write the price a registration pays (the pricing app's total of its price lines),
+    and whether it includes the early-bird rate. One UPDATE, no history row: called by the
+    pricing app inside the transaction that registers (or re-prices) the registration,
+    which already holds its locks; billing then invoices this price."""
+    fields = {"price": price}
+    if early_bird is not None:
+        fields["early_bird"] = early_bird
+    Registration.objects.filter(pk=registration.pk).update(**fields, updated_at=timezone.now())
+    for name, value in fields.items():
+        setattr(registration, name, value)
+    return registration
 
 
 @dataclass(frozen=True)

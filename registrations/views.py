@@ -54,7 +54,10 @@ def register(request, slug):
         return _already_registered(request, existing)
 
     state = event.registration_state()
-    categories = selectors.open_categories(event)
+    # Invite-only categories are offered only with a code that unlocks them: the posted
+    # code, or on a GET an invitation link's ?code=… (the pricing app's gate).
+    unlocked = extensions.unlocked_categories(event, request.POST or request.GET)
+    categories = selectors.open_categories(event, unlocked=unlocked)
     if state != event.RegistrationState.OPEN:
         return render(request, "registrations/register_closed.html", {"event": event}, status=200)
 
@@ -76,6 +79,7 @@ def register(request, slug):
             request.POST or None,
             [option.category for option in availability.values()],
             forms=section_forms,
+            query=request.GET,
         )
     )
     status = 200
@@ -192,6 +196,7 @@ def registration_done(request, reference):
         {
             "registration": registration,
             "waitlist_position": selectors.waitlist_position(registration),
+            "panels": extensions.confirmation_panels(request, registration),
         },
     )
 

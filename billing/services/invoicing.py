@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accounts.models import User
+from pricing.selectors import price_lines
 from registrations.models import Registration
 
 from .. import extensions
@@ -153,13 +154,36 @@ def _worth_keeping(details: dict) -> bool:
 def _draft_invoice(
     registration: Registration, entity: IssuingEntity, *, acting_user: User | None
 ) -> Invoice:
+    """A draft for the registration's price: one line per price line when the registration
+    was priced by rules (`pricing.selectors.price_lines`: the category, its discounts, its
+    add-ons), else one line for the category. VAT is computed per line and the invoice's
+    VAT is the lines' sum, so the lines always add up to the totals."""
     buyer = _buyer(registration)
     treatment = vat_treatment(
         entity, buyer_country=buyer["buyer_country"], buyer_vat_number=buyer["buyer_vat_number"]
     )
     currency = registration.currency
-    net = quantize(registration.price, currency)
-    vat = percent_of(net, treatment.rate, currency)
+    lines = []
+    for position, price_line in enumerate(price_lines(registration), start=1):
+        net = quantize(price_line.amount, currency)
+        vat = percent_of(net, treatment.rate, currency)
+        if price_line.pk is None:  # the category's price alone: the usual sentence
+            description = _registration_line_text(registration, entity.languages)
+        else:
+            description = _price_line_text(price_line, entity.languages)
+        lines.append(
+            InvoiceLine(
+                position=position,
+                description=description,
+                quantity=Decimal("1"),
+                unit_price=net,
+                net=net,
+                vat=vat,
+                gross=net + vat,
+            )
+        )
+    net = sum((line.net for line in lines), Decimal("0"))
+    vat = sum((line.vat for line in lines), Decimal("0"))
     invoice = Invoice(
         kind=Invoice.Kind.INVOICE,
         entity=entity,
@@ -176,16 +200,9 @@ def _draft_invoice(
         **buyer,
     )
     _insert_with_payment_reference(invoice)
-    InvoiceLine.objects.create(
-        invoice=invoice,
-        position=1,
-        description=_registration_line_text(registration, entity.languages),
-        quantity=Decimal("1"),
-        unit_price=net,
-        net=net,
-        vat=vat,
-        gross=net + vat,
-    )
+    for line in lines:
+        line.invoice = invoice
+    InvoiceLine.objects.bulk_create(lines)
     record(invoice, actor=acting_user, action=Action.DRAFTED, gross=str(invoice.gross))
     return invoice
 
@@ -216,6 +233,16 @@ def _registration_line_text(registration: Registration, languages: list[str]) ->
                 "event": title,
                 "category": category,
             }
+    return texts
+
+
+def _price_line_text(price_line, languages: list[str]) -> dict:
+    """A price line's text (kept by pricing in English, Russian and Kazakh) in each of the
+    invoice's languages."""
+    texts = {}
+    for language in languages:
+        with translation.override(language):
+            texts[language] = price_line.description_in_language
     return texts
 
 

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "legal",
+    # Before billing (and any app whose receiver of registration_created invoices): pricing's
+    # receiver sets the price that billing's then invoices; receivers run in this order.
+    "pricing",
     "exports",
     "visas",
     "billing",

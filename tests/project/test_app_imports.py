@@ -24,7 +24,8 @@ MAY_IMPORT = {
     "registrations": {"events", "accounts", "legal", "mail"},
     "exports": {"events", "registrations", "accounts"},
     "visas": {"events", "registrations", "accounts", "mail", "legal"},
-    "billing": {"events", "registrations", "accounts", "mail", "legal"},
+    "billing": {"events", "registrations", "accounts", "mail", "legal", "pricing"},
+    "pricing": {"events", "registrations", "accounts", "mail"},
     "badges": {"events", "registrations", "accounts", "mail", "legal"},
     "delegations": {"events", "registrations", "accounts", "mail", "exports"},
 }

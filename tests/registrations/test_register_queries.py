@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # registration, the profile) or a profile rewrite that changes nothing push it past this.
 # 15 for registrations' own work, +1 for each receiver of registration_created that writes:
 # the badges app's badge and (BADGES_TICKET_EMAIL, off in the test settings) its ticket
-# e-mail, one INSERT each.
-MAX_REGISTER_POST_QUERIES = 17
+# e-mail, one INSERT each; and pricing's look-up of the event's group discounts (with no
+# code, sector or discount it stores nothing).
+MAX_REGISTER_POST_QUERIES = 18
 
 
 def _returning_delegate():
@@ -74,8 +75,9 @@ def test_register_post_for_returning_delegate_stays_within_query_budget(client):
 
 # A delegate whose details changed: the profile is read, then locked and written with its
 # history row, in the view's transaction without a savepoint of its own. 18 for the
-# registration itself; billing's issuer lookup (a paid category) and the badge's INSERT make 20.
-MAX_REGISTER_POST_QUERIES_WITH_NEW_DETAILS = 20
+# registration itself; billing's issuer lookup (a paid category), the badge's INSERT and
+# pricing's group-discount look-up make 21.
+MAX_REGISTER_POST_QUERIES_WITH_NEW_DETAILS = 21
 
 
 def test_register_post_with_new_details_writes_profile_without_a_savepoint(client):
