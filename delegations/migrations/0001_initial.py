@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0005_event_substitution_cutoff'),
-        ('registrations', '0006_history_substituted'),
+        ('registrations', '0007_history_substituted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

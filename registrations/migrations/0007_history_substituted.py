@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0005_accent_insensitive_search'),
+        ('registrations', '0006_category_invite_only'),
     ]
 
     operations = [
