@@ -26,6 +26,9 @@ happens and asks for what to show, and they answer:
   handed to `register_delegate(form_sections=…)`, which passes it on with
   `registration_created` as `form_sections={name: cleaned_data}` (an empty dict when there
   is none). The server decides which sections count; the page's script only hides the others.
+  A section whose fields depend on the event (the add-ons on offer) sets `with_categories`:
+  its form is built with `categories=` as well and says itself which categories it applies
+  to (`form.applies_to(category)`).
 - the `category gate` (one, set by the pricing app with `set_category_gate`) decides which
   invite-only categories (`DelegateCategory.invite_only`) a form's data unlocks, and whether
   a registration may be made in a category with the data its form sections carry (an
@@ -196,6 +199,11 @@ class FormSection:
     `form_class` is built as `form_class(data, prefix=name)` (its fields are named
     `<name>-<field>`); `applies_to(category)` says whether the chosen category needs it and
     must not query the database (the categories are already loaded, e.g. "costs money").
+
+    With `with_categories`, the form is built as `form_class(data, prefix=name,
+    categories=…)` — the page's categories, or the chosen one on submit (all of one event) —
+    and `form.applies_to(category)` has the last word after `applies_to`: such a form may
+    make one query for the event (e.g. the add-ons it offers, with places left).
     """
 
     name: str
@@ -205,6 +213,17 @@ class FormSection:
     order: int = 100
     # From the page's query string (an invitation link's ?code=…) to the form's initial values.
     initial_from_query: Callable[..., dict] | None = None
+    with_categories: bool = False
+
+    def build(self, data, categories, *, initial=None) -> forms.Form:
+        if self.with_categories:
+            return self.form_class(
+                data, prefix=self.name, initial=initial, categories=list(categories)
+            )
+        return self.form_class(data, prefix=self.name, initial=initial)
+
+    def applies_with(self, form: forms.Form, category) -> bool:
+        return not self.with_categories or form.applies_to(category)
 
 
 @dataclass
@@ -240,14 +259,17 @@ def bound_form_sections(
     forms = forms if forms is not None else {}
     bound = []
     for section in _form_sections:
-        ids = [str(category.pk) for category in categories if section.applies_to(category)]
+        candidates = [category for category in categories if section.applies_to(category)]
+        if not candidates:
+            continue
+        form = forms.get(section.name)
+        if form is None:
+            initial = None
+            if data is None and query and section.initial_from_query is not None:
+                initial = section.initial_from_query(query)
+            form = section.build(data, candidates, initial=initial)
+        ids = [str(category.pk) for category in candidates if section.applies_with(form, category)]
         if ids:
-            form = forms.get(section.name)
-            if form is None:
-                initial = None
-                if data is None and query and section.initial_from_query is not None:
-                    initial = section.initial_from_query(query)
-                form = section.form_class(data, prefix=section.name, initial=initial)
             bound.append(BoundFormSection(section, form, " ".join(ids)))
     return bound
 
@@ -262,7 +284,10 @@ def clean_form_sections(data, category, *, forms: dict | None = None) -> dict | 
     for section in _form_sections:
         if not section.applies_to(category):
             continue
-        form = forms[section.name] = section.form_class(data, prefix=section.name)
+        form = section.build(data, [category])
+        if not section.applies_with(form, category):
+            continue
+        forms[section.name] = form
         if form.is_valid():
             cleaned[section.name] = form.cleaned_data
         else:

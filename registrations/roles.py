@@ -106,6 +106,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "delegations.change_packagepasses",
         "delegations.delete_packagepasses",
         "delegations.view_packageslot",
+        # Add-ons (gala dinner, site visit, …): their places, bookings and manifests.
+        "addons.view_addon",
+        "addons.add_addon",
+        "addons.change_addon",
+        "addons.view_addonbooking",
+        "addons.change_addonbooking",
     ),
     ORGANISER: (
         "events.view_forum",
@@ -121,6 +127,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # Who comes in which delegation, and the VIP list by protocol rank.
         "delegations.view_delegation",
         "delegations.view_delegationmember",
+        # Add-ons with their used/left/waitlist counts and the manifests (without the
+        # passport names and nationalities).
+        "addons.view_addon",
+        "addons.view_addonbooking",
     ),
 }
 

@@ -39,8 +39,11 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "legal",
+    # Receivers of registrations' signals run in this order. Add-ons first: the add-ons
+    # booked on the form (and the cascade of a cancellation) are there when pricing prices.
+    "addons",
     # Before billing (and any app whose receiver of registration_created invoices): pricing's
-    # receiver sets the price that billing's then invoices; receivers run in this order.
+    # receiver sets the price that billing's then invoices.
     "pricing",
     "exports",
     "visas",

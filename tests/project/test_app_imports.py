@@ -27,7 +27,9 @@ MAY_IMPORT = {
     "billing": {"events", "registrations", "accounts", "mail", "legal", "pricing"},
     "pricing": {"events", "registrations", "accounts", "mail"},
     "badges": {"events", "registrations", "accounts", "mail", "legal"},
-    "delegations": {"events", "registrations", "accounts", "mail", "exports"},
+    "delegations": {"events", "registrations", "accounts", "mail", "pricing", "addons", "exports"},
+    # The site-visit manifest writes through exports' formula-safe CSV/XLSX helpers.
+    "addons": {"events", "registrations", "accounts", "mail", "pricing", "exports"},
 }
 APPS = set(MAY_IMPORT)
 # The project package: every app may use its shared helpers (rate limits, widgets, error

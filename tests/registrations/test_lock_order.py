@@ -268,3 +268,88 @@ def test_filling_a_package_slot_locks_the_slot_after_the_registration():
     )  # fmt: skip
 
     assert locks == [USER, PROFILE, EVENT, CATEGORY, EVENT, CATEGORY, "delegations_packageslot"]
+
+
+# Add-ons (addons/): after the event and the registration, the add-on rows by id, then the
+# bookings. A booking's promotion re-prices other registrations after the add-on lock, which
+# is safe only because every path to an add-on lock holds the event lock first.
+
+ADD_ON = "addons_addon"
+BOOKING = "addons_addonbooking"
+
+
+def _gala_with_waitlist(capacity=1):
+    from addons.services import book_add_ons
+    from tests.addons.factories import make_add_on
+
+    category = make_category(make_event())
+    gala = make_add_on(category.event, capacity=capacity)
+    holder, waiting = make_registration(category), make_registration(category)
+    held = book_add_ons(holder, [gala], acting_user=holder.delegate)[0]
+    book_add_ons(waiting, [gala], acting_user=waiting.delegate)
+    return gala, held
+
+
+def test_booking_add_ons_locks_event_then_registration_then_add_ons_by_id():
+    from addons.services import book_add_ons
+    from tests.addons.factories import make_add_on
+
+    registration = make_registration()
+    first, second = (make_add_on(registration.event, capacity=5) for _ in range(2))
+
+    locks = locks_taken_by(
+        lambda: book_add_ons(registration, [second, first], acting_user=registration.delegate)
+    )
+
+    assert locks == [EVENT, REGISTRATION, ADD_ON]  # both add-ons in one statement, by id
+
+
+def test_registering_with_an_add_on_locks_it_after_event_and_category(client):
+    from tests.addons.factories import make_add_on
+    from tests.factories import registration_form_data
+
+    category = make_category()
+    gala = make_add_on(category.event, capacity=5)
+    delegate = make_delegate()
+    client.force_login(delegate)
+    form = registration_form_data(category, **{f"addons-add_on_{gala.pk}": "on"})
+
+    locks = locks_taken_by(lambda: client.post(f"/en/events/{category.event.slug}/register/", form))
+
+    assert Registration.objects.get(delegate=delegate).add_on_bookings.exists()
+    assert locks == [USER, PROFILE, EVENT, CATEGORY, ADD_ON]
+
+
+def test_cancelling_a_booking_locks_event_registration_add_on_then_booking():
+    from addons.services import cancel_booking
+
+    _gala, held = _gala_with_waitlist()
+
+    locks = locks_taken_by(lambda: cancel_booking(held, acting_user=None))
+
+    assert locks == [EVENT, REGISTRATION, ADD_ON, BOOKING]
+
+
+def test_cancelling_a_registration_with_bookings_locks_add_ons_after_it(full_event_with_waitlist):
+    from addons.services import book_add_ons
+    from tests.addons.factories import make_add_on
+
+    held, _waiting = full_event_with_waitlist
+    gala = make_add_on(held.event, capacity=1)
+    book_add_ons(held, [gala], acting_user=held.delegate)
+
+    locks = locks_taken_by(lambda: cancel_registration(held, acting_user=held.delegate))
+
+    assert locks == [EVENT, CATEGORY, REGISTRATION, ADD_ON, BOOKING, CATEGORY]
+
+
+def test_add_on_capacity_and_promotion_lock_event_then_add_on(staff):
+    from addons.services import change_add_on_capacity, promote_from_waitlist
+
+    gala, _held = _gala_with_waitlist(capacity=1)
+
+    assert locks_taken_by(lambda: change_add_on_capacity(gala, capacity=2, acting_user=staff)) == [
+        EVENT,
+        ADD_ON,
+    ]
+    assert locks_taken_by(lambda: promote_from_waitlist(gala)) == [EVENT, ADD_ON]
