@@ -130,7 +130,8 @@ class PackageSlotInline(admin.TabularInline):
 
 @admin.register(Package)
 class PackageAdmin(admin.ModelAdmin):
-    list_display = ("sponsor", "name", "event", "contact", "cutoff", "used", "unused")
+    list_display = ("sponsor", "name", "event", "contact", "cutoff", "used", "unused", "code")
+    readonly_fields = ("code",)
     list_select_related = ("event", "contact")
     list_filter = (("event", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("sponsor", "name", "contact__email")
@@ -164,7 +165,7 @@ class PackageAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.sync_package_slots(form.instance)
+        services.sync_package_slots(form.instance, acting_user=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

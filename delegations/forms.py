@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from addons.forms import option_label
 from registrations.forms import DelegateDetailsMixin, MultilineTextField, PlainTextField
 
 from .models import ProtocolRank
@@ -33,18 +34,47 @@ class PersonForm(forms.Form):
         return {name: self.cleaned_data[name] or "" for name in PERSON_FIELDS}
 
 
-class MemberForm(PersonForm):
-    """One row of the delegation form. A row left entirely empty is skipped."""
+class CategoryField(forms.ModelChoiceField):
+    def label_from_instance(self, category):
+        if category.invite_only:
+            return _("%(category)s (with an invitation code)") % {"category": category.name}
+        return category.name
 
-    category = forms.ModelChoiceField(label=_("Category"), queryset=None, empty_label="—")
+
+class MemberForm(PersonForm):
+    """One row of the delegation form. A row left entirely empty is skipped.
+
+    `add_ons` are the event's add-ons on sale that ask for no further details (a site visit's
+    PPE size and passport name are given later, on the person's registration page)."""
+
+    category = CategoryField(label=_("Category"), queryset=None, empty_label="—")
     rank = forms.ModelChoiceField(
         label=_("Protocol rank"), queryset=ProtocolRank.objects.none(), required=False
     )
+    code = PlainTextField(
+        label=_("Invitation or discount code"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    add_ons = forms.MultipleChoiceField(
+        label=_("Add-ons"), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
-    def __init__(self, *args, categories, ranks, **kwargs):
+    def __init__(self, *args, categories, ranks, add_ons, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
         self.fields["rank"].queryset = ranks
+        self.add_on_rows = {str(add_on.pk): add_on for add_on in add_ons}
+        if add_ons:
+            self.fields["add_ons"].choices = [
+                (str(add_on.pk), option_label(add_on)) for add_on in add_ons
+            ]
+        else:
+            del self.fields["add_ons"]
+
+    def chosen_add_ons(self) -> list:
+        return [self.add_on_rows[pk] for pk in self.cleaned_data.get("add_ons") or []]
 
 
 class BaseMemberFormSet(forms.BaseFormSet):

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
+from pricing.models import Code
 from registrations.models import DelegateCategory, Registration
 
 
@@ -110,6 +111,17 @@ class Package(models.Model):
     )
     cutoff = models.DateTimeField(
         _("slots can be filled until"), help_text=_("Date and time in UTC.")
+    )
+    # The free code the package's registrations use (pricing prices them at nothing); made
+    # with the slots (`services.sync_package_slots`), owned by the sponsor.
+    code = models.OneToOneField(
+        Code,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="package",
+        verbose_name=_("free code"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

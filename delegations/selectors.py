@@ -4,7 +4,7 @@ list, and who receives copies of a member's e-mails."""
 from django.db.models import Count, Q
 from django.http import Http404
 
-from registrations.models import Registration
+from registrations.models import DelegateCategory, Registration
 
 from .models import Delegation, DelegationMember, Package, PackageSlot
 
@@ -122,3 +122,12 @@ def get_own_package(user, pk: int) -> Package:
 
 def package_slots(package: Package) -> list[PackageSlot]:
     return list(package.slots.select_related("category", "registration").order_by("position"))
+
+
+def delegation_categories(event):
+    """The categories a focal point may choose for a member: every open one, invite-only
+    ones too (marked on the form; a member in one needs a code that unlocks it, which
+    `register_delegate` checks under the locks)."""
+    return DelegateCategory.objects.filter(event=event, is_open=True).order_by(
+        "display_order", "pk"
+    )

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProfileHistory, User
 from events.models import Event
+from pricing import services as pricing_services
+from pricing.models import Code
 from registrations import services as registration_services
 from registrations.models import DelegateCategory, Registration
 from registrations.services import Applicant, RegistrationError
@@ -44,6 +46,16 @@ class Member:
     category: DelegateCategory
     rank: ProtocolRank | None = None
     form_sections: dict = field(default_factory=dict)  # e.g. the code the person presents
+
+
+def member_form_sections(*, code: str = "", add_ons=(), group_size: int = 1) -> dict:
+    """A member's answers in the shape the registration form's sections give them, for the
+    receivers of `registration_created`: pricing's ("code": the code, and the delegation's
+    size for a group discount) and addons' ("addons": the add-ons to book)."""
+    sections = {"code": {"code": code or "", "group_size": group_size}}
+    if add_ons:
+        sections["addons"] = {"add_ons": list(add_ons), "ppe_size": "", "passport_name": ""}
+    return sections
 
 
 def register_delegation(
@@ -128,12 +140,17 @@ def update_member(
 # Sponsor packages
 
 
-def sync_package_slots(package: Package) -> int:
+def sync_package_slots(package: Package, *, acting_user: User | None = None) -> int:
     """Make the package's slots match its passes: one slot per pass, numbered in category
     order; empty slots beyond a lowered count are removed (filled ones never). Returns how
-    many slots were added. Called by the admin after the passes are saved."""
+    many slots were added. Called by the admin after the passes are saved.
+
+    The package's free code (`pricing`: discount "free", owned by the sponsor, for the
+    passes' categories, valid until the cut-off, as many uses as slots) is made the first
+    time and kept in step with the passes afterwards: every slot's registration presents it,
+    so pricing prices it at nothing and counts its use under the code's lock."""
     with transaction.atomic():
-        Package.objects.select_for_update().get(pk=package.pk)
+        package = Package.objects.select_for_update().select_related("event").get(pk=package.pk)
         added = 0
         slots = list(package.slots.order_by("position"))
         next_position = max((slot.position for slot in slots), default=0) + 1
@@ -151,7 +168,36 @@ def sync_package_slots(package: Package) -> int:
                 added += 1
         categories = set(package.passes.values_list("category_id", flat=True))
         package.slots.filter(registration__isnull=True).exclude(category_id__in=categories).delete()
+        _sync_package_code(package, categories, acting_user=acting_user)
     return added
+
+
+def _sync_package_code(package: Package, categories: set[int], *, acting_user) -> None:
+    slot_count = package.slots.count()
+    if package.code_id is None:
+        if not slot_count:
+            return
+        [code] = pricing_services.create_codes(
+            package.event,
+            prefix="PKG",
+            discount_kind=Code.Discount.FREE,
+            categories=sorted(categories),
+            usage_limit=slot_count,
+            valid_until=package.cutoff,
+            owner=package.sponsor,
+            batch_name=str(package),
+            created_by=acting_user,
+        )
+        package.code = code
+        package.save(update_fields=["code"])
+        return
+    # The code is this package's own (nobody else holds it): its limit, window and
+    # categories follow the package.
+    code = Code.objects.select_for_update(no_key=True).get(pk=package.code_id)
+    code.usage_limit = slot_count
+    code.valid_until = package.cutoff
+    code.save(update_fields=["usage_limit", "valid_until"])
+    code.categories.set(sorted(categories))
 
 
 def package_open(package: Package, now=None) -> bool:
@@ -185,7 +231,10 @@ def fill_slot(
                     email=email,
                     profile=profile,
                     category=slot.category,
-                    form_sections=form_sections or {},
+                    form_sections={
+                        **member_form_sections(code=package.code.code if package.code else ""),
+                        **(form_sections or {}),
+                    },
                 )
             ],
             acting_user=acting_user,

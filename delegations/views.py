@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from addons.selectors import event_add_ons
 from events.selectors import get_public_event
 from minex.ratelimit import limit_posts_per_user
-from registrations import selectors as registration_selectors
 from registrations import services as registration_services
 from registrations.views import substitution_page
 
@@ -60,9 +61,15 @@ def register_delegation(request, slug):
         MemberForm, formset=BaseMemberFormSet, extra=rows, max_num=MAX_ROWS, validate_max=True,
         absolute_max=MAX_ROWS,
     )  # fmt: skip
+    now = timezone.now()
     form_kwargs = {
-        "categories": registration_selectors.open_categories(event),
+        "categories": selectors.delegation_categories(event),
         "ranks": ProtocolRank.objects.all(),
+        "add_ons": [
+            add_on
+            for add_on in event_add_ons(event.pk)
+            if add_on.on_sale(now) and not (add_on.asks_ppe_size or add_on.asks_passport_name)
+        ],
     }
     data = request.POST if request.method == "POST" else None
     form = DelegationForm(data)
@@ -71,15 +78,20 @@ def register_delegation(request, slug):
     if request.method == "POST":
         status = 400
         if form.is_valid() and formset.is_valid():
+            filled = [row for row in formset.forms if row.has_changed()]
             members = [
                 services.Member(
                     email=row.cleaned_data["email"],
                     profile=row.profile(),
                     category=row.cleaned_data["category"],
                     rank=row.cleaned_data["rank"],
+                    form_sections=services.member_form_sections(
+                        code=row.cleaned_data["code"],
+                        add_ons=row.chosen_add_ons(),
+                        group_size=len(filled),
+                    ),
                 )
-                for row in formset.forms
-                if row.has_changed()
+                for row in filled
             ]
             try:
                 delegation = services.register_delegation(

@@ -568,17 +568,32 @@ def register_several(
         results = []
         for applicant in applicants:
             delegate, new_account, person_language = people[applicant.email]
-            registration, _created = register_delegate(
-                locked_event,
-                delegate=delegate,
-                category=categories[applicant.category.pk],
-                consent_privacy=True,
-                language=person_language,
-                acting_user=acting_user,
-                notify=False,
-                form_sections=applicant.form_sections,
-                **applicant.options,
-            )
+            try:
+                registration, _created = register_delegate(
+                    locked_event,
+                    delegate=delegate,
+                    category=categories[applicant.category.pk],
+                    consent_privacy=True,
+                    language=person_language,
+                    acting_user=acting_user,
+                    notify=False,
+                    form_sections=applicant.form_sections,
+                    **applicant.options,
+                )
+            except RegistrationError as refusal:
+                # A refusal about one person (their code, the category's invitation) names
+                # them: the form shows several people.
+                raise RegistrationError(
+                    _("%(email)s: %(message)s")
+                    % {"email": applicant.email, "message": refusal.message}
+                ) from refusal
+            except ValidationError as error:
+                raise ValidationError(
+                    [
+                        _("%(email)s: %(message)s") % {"email": applicant.email, "message": m}
+                        for m in error.messages
+                    ]
+                ) from error
             results.append(OnBehalfResult(registration, True, new_account))
         if notify:
             for result in results:

@@ -192,8 +192,8 @@ def test_after_the_cutoff_the_hand_over_page_says_so(client):
     )
 
 
-def test_sponsor_contact_fills_a_slot_until_the_cutoff(client):
-    category = make_category(price=0)
+def test_sponsor_contact_fills_a_slot_free_of_charge_until_the_cutoff(client):
+    category = make_category()  # EUR 500: the package's free code makes it nothing
     contact = make_delegate()
     package = Package.objects.create(
         event=category.event,
@@ -215,6 +215,9 @@ def test_sponsor_contact_fills_a_slot_until_the_cutoff(client):
     assert response.status_code == 302
     slot = package.slots.get(position=1)
     assert slot.registration.email == "engineer@steppegold.kz"
+    assert slot.registration.price == 0
+    package.refresh_from_db()
+    assert package.code.owner == "Steppe Gold LLP" and package.code.usage_limit == 5
     assert "1 of 5" in client.get("/en/my/delegations/").content.decode()
     package.cutoff = timezone.now() - datetime.timedelta(minutes=1)
     package.save()

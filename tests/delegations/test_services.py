@@ -12,6 +12,7 @@ from registrations.models import Registration
 from registrations.services import (
     AlreadyRegistered,
     NotEnoughPlaces,
+    RegistrationError,
     approve_registration,
     cancel_registration,
 )
@@ -165,3 +166,57 @@ def test_the_vip_list_is_in_rank_order_and_leaves_out_cancelled_and_unranked(foc
         "Protocol rank", "Minister", "Deputy Minister",
     ]  # fmt: skip
     assert "Executive" in lines[2]
+
+
+def test_a_member_with_a_government_code_and_two_with_the_gala(focal_point):
+    from decimal import Decimal
+
+    from addons.models import AddOnBooking
+    from delegations.services import member_form_sections
+    from tests.addons.factories import make_add_on
+    from tests.pricing.factories import make_free_code
+
+    event = make_event()
+    delegates = make_category(event, name_en="Delegate", price=Decimal("500"))
+    government = make_category(event, name_en="Government", price=Decimal("500"),
+                               invite_only=True)  # fmt: skip
+    make_free_code(event, categories=[government], code="GOV-2026", usage_limit=1)
+    gala = make_add_on(event, price=Decimal("100"), capacity=10)
+    members = [
+        Member(email="min@gov.kz", profile={"first_name": "A", "last_name": "Minister"},
+               category=government,
+               form_sections=member_form_sections(code="gov-2026", group_size=3)),
+        Member(email="d1@gov.kz", profile={"first_name": "B", "last_name": "One"},
+               category=delegates,
+               form_sections=member_form_sections(add_ons=[gala], group_size=3)),
+        Member(email="d2@gov.kz", profile={"first_name": "C", "last_name": "Two"},
+               category=delegates,
+               form_sections=member_form_sections(add_ons=[gala], group_size=3)),
+    ]  # fmt: skip
+
+    delegation = register_delegation(
+        event, focal_point=focal_point, name="Ministry", members=members,
+        consent_privacy=True, language="ru",
+    )  # fmt: skip
+
+    prices = dict(delegation.members.values_list("registration__email", "registration__price"))
+    assert prices["min@gov.kz"] == Decimal("0")
+    assert prices["d1@gov.kz"] == prices["d2@gov.kz"] == Decimal("600")
+    assert AddOnBooking.objects.filter(add_on=gala, status="confirmed").count() == 2
+
+    # The code's only use is taken: another delegation presenting it is refused, naming the
+    # person, and saves nothing.
+    with pytest.raises(RegistrationError) as refusal:
+        register_delegation(
+            event, focal_point=make_delegate(), name="Other ministry",
+            members=[
+                Member(email="x@gov.kz", profile={"first_name": "X", "last_name": "Y"},
+                       category=delegates),
+                Member(email="min2@gov.kz", profile={"first_name": "A", "last_name": "B"},
+                       category=government,
+                       form_sections=member_form_sections(code="GOV-2026")),
+            ],
+            consent_privacy=True, language="en",
+        )  # fmt: skip
+    assert str(refusal.value.message).startswith("min2@gov.kz: ")
+    assert not User.objects.filter(email="x@gov.kz").exists()

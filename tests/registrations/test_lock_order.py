@@ -267,7 +267,10 @@ def test_filling_a_package_slot_locks_the_slot_after_the_registration():
         )
     )  # fmt: skip
 
-    assert locks == [USER, PROFILE, EVENT, CATEGORY, EVENT, CATEGORY, "delegations_packageslot"]
+    # The package's free code is counted under its lock by pricing's receiver, inside the
+    # registration's transaction (after its rows); the slot comes last.
+    assert locks == [USER, PROFILE, EVENT, CATEGORY, EVENT, CATEGORY, "pricing_code",
+                     "pricing_registrationpricing", "delegations_packageslot"]  # fmt: skip
 
 
 # Add-ons (addons/): after the event and the registration, the add-on rows by id, then the
