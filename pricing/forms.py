@@ -20,6 +20,10 @@ class CodeForm(forms.Form):
         label=_("Invitation or discount code"),
         max_length=40,
         required=False,
+        help_text=_(
+            "An invitation code opens its categories: follow the link in your invitation, "
+            "or enter the code and send the form."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
     sector = forms.ChoiceField(
@@ -52,6 +56,7 @@ CODE_SECTION = FormSection(
     applies_to=_any_category,
     order=10,
     initial_from_query=_initial_from_query,
+    always_shown=True,
 )
 
 CATEGORY_GATE = CategoryGate(

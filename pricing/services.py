@@ -100,12 +100,20 @@ def check_code(
     otherwise raise the `CodeError` that says why (unknown, another forum's, not valid yet,
     expired, not for this category, used up). Reads without locking: `apply_code` counts the
     uses again under the code's lock."""
-    now = now or timezone.now()
     code = _event_code(event, text)
     if code is None:
-        if Code.objects.filter(code=normalise_code(text)).exists():
-            raise CodeForAnotherEvent()
-        raise UnknownCode()
+        raise _missing_code(text)
+    _check_terms(code, category, now or timezone.now())
+    return code
+
+
+def _missing_code(text: str) -> CodeError:
+    if Code.objects.filter(code=normalise_code(text)).exists():
+        return CodeForAnotherEvent()
+    return UnknownCode()
+
+
+def _check_terms(code: Code, category: DelegateCategory, now: datetime.datetime) -> None:
     if code.valid_from is not None and now < code.valid_from:
         raise CodeNotYetValid()
     if code.valid_until is not None and now >= code.valid_until:
@@ -114,7 +122,6 @@ def check_code(
         raise CodeNotForCategory()
     if code.usage_limit is not None and _live_uses(code) >= code.usage_limit:
         raise CodeUsedUp()
-    return code
 
 
 def _code_covers(code: Code, category: DelegateCategory) -> bool:
@@ -182,10 +189,15 @@ def apply_code(registration: Registration, text: str, *, acting_user: User | Non
     (`CodeUsedUp` when another registration took the last use meanwhile): raised inside the
     registration's transaction, it rolls the registration back too.
     """
-    code = check_code(registration.event, text, category=registration.category)
-    code = Code.objects.select_for_update(no_key=True).get(pk=code.pk)
-    if code.usage_limit is not None and _live_uses(code) >= code.usage_limit:
-        raise CodeUsedUp()
+    code = (
+        Code.objects.select_for_update(no_key=True)
+        .filter(event_id=registration.event_id, code=normalise_code(text))
+        .first()
+    )
+    if code is None:
+        raise _missing_code(text)
+    # Under the lock: the live uses counted here cannot grow until this transaction ends.
+    _check_terms(code, registration.category, timezone.now())
     return CodeUse.objects.create(code=code, registration=registration)
 
 
@@ -377,9 +389,16 @@ def price_registration(
             for position, line in enumerate(quote.lines, start=1)
         ]
     )
-    RegistrationPricing.objects.update_or_create(
-        registration=registration,
-        defaults={"sector": sector or "", "group_size": group_size or 1},
+    # INSERT … ON CONFLICT: no row lock (update_or_create would take one out of order).
+    RegistrationPricing.objects.bulk_create(
+        [
+            RegistrationPricing(
+                registration=registration, sector=sector or "", group_size=group_size or 1
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["registration"],
+        update_fields=["sector", "group_size", "priced_at"],
     )
     set_registration_price(registration, price=quote.total, early_bird=quote.early_bird)
     return quote

@@ -225,6 +225,10 @@ class FormSection:
     def applies_with(self, form: forms.Form, category) -> bool:
         return not self.with_categories or form.applies_to(category)
 
+    # Shown before a category is chosen (the page's script hides the others until then): a
+    # code that unlocks categories is entered before choosing one.
+    always_shown: bool = False
+
 
 @dataclass
 class BoundFormSection:

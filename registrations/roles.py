@@ -69,6 +69,22 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "billing.view_invoice",
         "billing.view_payment",
         "billing.add_payment",
+        # Invitation and discount codes, their batches and uses, sector rates and group
+        # discounts (pricing/); organisers see only the prices on registrations.
+        "pricing.view_code",
+        "pricing.add_code",
+        "pricing.change_code",
+        "pricing.view_codebatch",
+        "pricing.add_codebatch",
+        "pricing.view_codeuse",
+        "pricing.view_sectorrate",
+        "pricing.add_sectorrate",
+        "pricing.change_sectorrate",
+        "pricing.delete_sectorrate",
+        "pricing.view_groupdiscount",
+        "pricing.add_groupdiscount",
+        "pricing.change_groupdiscount",
+        "pricing.delete_groupdiscount",
         # Badges: designs, printing (and reissuing lost ones), the print log and batches.
         "badges.view_badge",
         "badges.print_badges",

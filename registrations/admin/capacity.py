@@ -115,9 +115,10 @@ class DelegateCategoryAdmin(TabbedTranslationAdmin):
         "capacity",
         "requires_approval",
         "is_open",
+        "invite_only",
         "display_order",
     )
-    list_filter = ("requires_approval", "is_open")
+    list_filter = ("requires_approval", "is_open", "invite_only")
     list_select_related = ("event",)
     search_fields = ("name", "code", "event__title")
     show_facets = admin.ShowFacets.NEVER

@@ -58,7 +58,7 @@ def test_no_billing_fieldset_when_every_category_is_free(client):
 
     page = client.get(_url(event)).content.decode()
 
-    assert "data-form-section" not in page
+    assert 'data-form-section="billing"' not in page
 
 
 def test_organisation_details_reach_the_invoice(client, event_with_paid_and_free):

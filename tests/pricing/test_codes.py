@@ -225,3 +225,27 @@ def test_a_code_is_unique_per_event_whatever_its_case():
     with pytest.raises(ValidationError):
         make_code(event, "gov-2026")
     make_code(make_event(), "GOV-2026")  # another event may have the same text
+
+
+def test_add_on_lines_from_a_provider_follow_the_fee_and_count_in_the_price(monkeypatch):
+    from pricing import extensions
+    from pricing.rules import QuoteLine
+
+    def gala_dinner(registration):
+        return [QuoteLine("add_on", {"en": "Gala dinner"}, Decimal("120.00"), "EUR")]
+
+    monkeypatch.setattr(extensions, "_line_providers", [])
+    extensions.add_line_provider(gala_dinner)
+    extensions.add_line_provider(gala_dinner)  # registering twice adds it once
+    event = make_event()
+    category = make_category(event, price=Decimal("500"), invite_only=True)
+    make_free_code(event, categories=[category])
+
+    registration = _register(category, "GOV-2026")
+
+    assert registration.price == Decimal("120.00")
+    assert [(line.kind, line.amount) for line in price_lines(registration)] == [
+        ("category", Decimal("500.00")),
+        ("code", Decimal("-500.00")),
+        ("add_on", Decimal("120.00")),
+    ]

@@ -553,8 +553,9 @@ def test_registration_detail_query_count(client, django_assert_num_queries):
     registration = make_registration(delegate=delegate)
     client.force_login(delegate)
     # session, user, registration, history; the visa panel's latest request (visas/);
-    # billing's payment panel (its documents: none); the ticket panel's badge (badges/)
-    with django_assert_num_queries(7):
+    # billing's payment panel (its documents: none); the ticket panel's badge (badges/);
+    # pricing's price lines (none stored: the category's price alone)
+    with django_assert_num_queries(8):
         assert client.get(f"/en/my/registrations/{registration.reference}/").status_code == 200
 
 

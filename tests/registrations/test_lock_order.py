@@ -356,3 +356,27 @@ def test_add_on_capacity_and_promotion_lock_event_then_add_on(staff):
         ADD_ON,
     ]
     assert locks_taken_by(lambda: promote_from_waitlist(gala)) == [EVENT, ADD_ON]
+
+
+CODE = "pricing_code"
+
+
+def test_register_with_a_code_locks_event_then_category_then_the_code():
+    from tests.pricing.factories import make_code
+
+    category = make_category()
+    make_code(category.event, "PARTNER10", usage_limit=5)
+    delegate = make_delegate()
+
+    locks = locks_taken_by(
+        lambda: register_delegate(
+            category.event,
+            delegate=delegate,
+            category=category,
+            consent_privacy=True,
+            language="en",
+            form_sections={"code": {"code": "PARTNER10"}},
+        )
+    )
+
+    assert locks == [EVENT, CATEGORY, CODE]
