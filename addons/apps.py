@@ -21,5 +21,6 @@ class AddonsConfig(AppConfig):
         )
         extensions.add_form_section(forms.ADD_ONS_SECTION)
         extensions.add_detail_panel(panels.REGISTRATION_ADD_ONS)
+        extensions.add_confirmation_panel(panels.CONFIRMATION_ADD_ONS)
         register_context_builder(emails.CONTEXT_BUILDER, emails.build_context)
         receivers.connect_pricing()

@@ -32,3 +32,19 @@ def registration_context(request, registration, *, form=None) -> dict | None:
 REGISTRATION_ADD_ONS = DetailPanel(
     template="addons/_registration_add_ons.html", context=registration_context, order=30
 )
+
+
+def _confirmation_context(request, registration) -> dict | None:
+    bookings = registration_bookings(registration)
+    if not bookings:
+        return None
+    positions = waitlist_positions(bookings)
+    for booking in bookings:
+        booking.waitlist_position = positions.get(booking.pk)
+    return {"bookings": bookings, "may_cancel": False}
+
+
+# The thank-you page: the add-ons just booked, confirmed or on their waitlist.
+CONFIRMATION_ADD_ONS = DetailPanel(
+    template="addons/_confirmation_add_ons.html", context=_confirmation_context, order=30
+)

@@ -12,21 +12,20 @@ from . import selectors, services
 
 
 def on_registration_created(sender, *, registration, actor, form_sections=None, **kwargs):
-    """Book the add-ons ticked in the registration form's "Add-ons" section. A refusal (the
-    sale closed a moment ago) becomes the form's error and the whole registration rolls back:
-    nothing is half-saved."""
+    """Book the add-ons ticked in the registration form's "Add-ons" section, after pricing's
+    receiver has priced the registration (and locked its code: code rows lock before add-on
+    rows); a confirmed priced booking re-prices it, before billing's receiver invoices. A
+    refusal (the sale closed a moment ago) becomes the form's error and the whole
+    registration rolls back: nothing is half-saved."""
     chosen = (form_sections or {}).get("addons") or {}
     add_ons = chosen.get("add_ons") or []
     if not add_ons:
-        # Pricing's receiver runs next and asks for the add-on lines: none, without a query.
-        setattr(registration, selectors.NOTHING_BOOKED, True)
         return
     try:
         services.book_add_ons(
             registration,
             add_ons,
             acting_user=actor,
-            reprice=False,  # pricing's receiver prices the new registration next
             locks_held=True,
             details={
                 "ppe_size": chosen.get("ppe_size", ""),

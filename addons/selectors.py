@@ -72,20 +72,21 @@ def registration_bookings(registration: Registration, *, active_only: bool = Tru
 
 def waitlist_positions(bookings) -> dict[int, int]:
     """{booking id: 1-based place in its add-on's waitlist} for the waitlisted `bookings`:
-    one query per waitlisted booking (a delegate has a handful)."""
+    one query over those add-ons' waitlists (ids only), none when nothing waits."""
+    waiting = {booking.pk for booking in bookings if booking.status == Status.WAITLISTED}
+    if not waiting:
+        return {}
+    add_on_ids = {booking.add_on_id for booking in bookings if booking.pk in waiting}
     positions = {}
-    for booking in bookings:
-        if booking.status != Status.WAITLISTED:
-            continue
-        ahead = (
-            AddOnBooking.objects.filter(add_on_id=booking.add_on_id, status=Status.WAITLISTED)
-            .filter(
-                Q(waitlisted_at__lt=booking.waitlisted_at)
-                | Q(waitlisted_at=booking.waitlisted_at, pk__lt=booking.pk)
-            )
-            .count()
-        )
-        positions[booking.pk] = ahead + 1
+    seen: dict[int, int] = {}
+    for pk, add_on_id in (
+        AddOnBooking.objects.filter(add_on_id__in=add_on_ids, status=Status.WAITLISTED)
+        .order_by("add_on_id", "waitlisted_at", "pk")
+        .values_list("pk", "add_on_id")
+    ):
+        seen[add_on_id] = seen.get(add_on_id, 0) + 1
+        if pk in waiting:
+            positions[pk] = seen[add_on_id]
     return positions
 
 
@@ -107,19 +108,11 @@ def manifest_bookings(add_on: AddOn):
     )
 
 
-# The attribute on a registration instance through which the registration form's receiver
-# tells pricing's provider, in the same transaction, that nothing was booked (see
-# `price_lines`): every new registration would otherwise pay a query to learn it.
-NOTHING_BOOKED = "_addons_nothing_booked"
-
-
 def price_lines(registration: Registration) -> list[QuoteLine]:
     """The registration's confirmed, priced bookings as price lines (pricing's line provider,
     `pricing.extensions.add_line_provider`), in the add-ons' order, named in English, Russian
     and Kazakh (English where a name is missing). Waitlisted bookings cost nothing until they
-    are confirmed. One query, none for a registration just made without add-ons."""
-    if registration.__dict__.pop(NOTHING_BOOKED, False):
-        return []
+    are confirmed. One query."""
     bookings = (
         AddOnBooking.objects.filter(registration=registration, status=Status.CONFIRMED, price__gt=0)
         .select_related("add_on")

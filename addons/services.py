@@ -20,8 +20,8 @@ transaction costs a query and never waits.
 Prices. A priced add-on is a line of the registration's price (`pricing`, through the line
 provider in `receivers.py`). A change of the registration's confirmed, priced bookings made
 after it was registered re-prices it (`pricing.services.reprice_registration`) in the same
-transaction; the bookings made with the registration form are priced by pricing's own
-receiver, which runs after this app's. An invoice already issued is not amended here.
+transaction (the form's bookings too: pricing's receiver priced the registration just
+before this app's books them). An invoice already issued is not amended here.
 
 Waitlists. A booking is confirmed while the add-on has a free place, else waitlisted with the
 time it joined. A freed place (a cancellation, a capacity raised) goes to the oldest waitlisted
@@ -154,8 +154,8 @@ def book_add_ons(
     Side effects, in order: the booking rows with the add-on's price and currency; a history
     row each (actor: `acting_user`); one e-mail to the delegate listing the new bookings and
     their status (not with `notify=False`); the registration re-priced when a priced
-    booking was confirmed (not with `reprice=False`: the registration form's receiver, whose
-    registration pricing prices next). `locks_held`: the caller holds the event's and the
+    booking was confirmed (not with `reprice=False`: a caller that prices it itself next).
+    `locks_held`: the caller holds the event's and the
     registration's locks and passes the registration as read under them (a receiver of
     registrations' signals).
     """

@@ -39,12 +39,12 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "legal",
-    # Receivers of registrations' signals run in this order. Add-ons first: the add-ons
-    # booked on the form (and the cascade of a cancellation) are there when pricing prices.
-    "addons",
-    # Before billing (and any app whose receiver of registration_created invoices): pricing's
-    # receiver sets the price that billing's then invoices.
+    # Receivers of registrations' signals run in this order. Before billing (and any app
+    # whose receiver of registration_created invoices): pricing's receiver sets the price
+    # (and locks the code) and add-ons' then books what the form asked for (the add-on rows
+    # lock after the code rows) and re-prices with them, so billing invoices the total.
     "pricing",
+    "addons",
     "exports",
     "visas",
     "billing",

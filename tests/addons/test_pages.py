@@ -4,8 +4,11 @@ the registration page (book, cancel), with prices that become price lines."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from addons.models import AddOn, AddOnBooking
+from addons.services import book_add_ons
 from pricing.models import PriceLine
 from pricing.selectors import price_lines
 from registrations.models import Registration
@@ -89,6 +92,8 @@ def test_registering_with_add_ons_books_them_and_prices_them(client, category, g
     )
 
     assert response.status_code == 302
+    thank_you = client.get(response["Location"]).content.decode()
+    assert f'data-add-on="{gala.pk}" data-booking-status="confirmed"' in thank_you
     registration = Registration.objects.get(delegate=delegate)
     bookings = {b.add_on_id: b for b in registration.add_on_bookings.all()}
     assert bookings[gala.pk].status == Status.CONFIRMED
@@ -202,3 +207,22 @@ def test_cancelling_a_cancelled_booking_says_so(client, category, gala):
     response = client.post(base + f"{booking.pk}/cancel/", follow=True)
 
     assert "This booking is already cancelled." in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_add_ons_page_queries_do_not_grow_with_bookings(client, event, category, count):
+    registration = make_registration(category)
+    for n in range(count):
+        add_on = make_add_on(event, capacity=0 if n % 2 else 5)  # some confirmed, some waiting
+        book_add_ons(registration, [add_on], acting_user=registration.delegate)
+    make_add_on(event, name_en="Still on offer")
+    client.force_login(registration.delegate)
+    url = f"/en/my/registrations/{registration.reference}/add-ons/"
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+
+    assert page.count('data-booking-status="') == count
+    assert "Still on offer" in page
+    assert len(queries) <= 8, "\n".join(q["sql"][:150] for q in queries.captured_queries)

@@ -19,9 +19,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # 15 for registrations' own work, +1 for each receiver of registration_created that writes:
 # the badges app's badge and (BADGES_TICKET_EMAIL, off in the test settings) its ticket
 # e-mail, one INSERT each; pricing's look-up of the event's group discounts (with no
-# code, sector or discount it stores nothing); and the add-ons section's one look-up of the
-# event's add-ons on offer (with none ticked, nothing is locked or written).
-MAX_REGISTER_POST_QUERIES = 19
+# code, sector or discount it stores nothing); the add-ons section's look-up of the event's
+# add-ons on offer and the add-ons' price-line provider's look-up of priced bookings, asked
+# by pricing (with none ticked, nothing is locked or written).
+MAX_REGISTER_POST_QUERIES = 20
 
 
 def _returning_delegate():
@@ -77,8 +78,9 @@ def test_register_post_for_returning_delegate_stays_within_query_budget(client):
 # A delegate whose details changed: the profile is read, then locked and written with its
 # history row, in the view's transaction without a savepoint of its own. 18 for the
 # registration itself; billing's issuer lookup (a paid category), the badge's INSERT,
-# pricing's group-discount look-up and the add-ons section's look-up make 22.
-MAX_REGISTER_POST_QUERIES_WITH_NEW_DETAILS = 22
+# pricing's group-discount look-up and the add-ons section's and price lines' look-ups
+# make 23.
+MAX_REGISTER_POST_QUERIES_WITH_NEW_DETAILS = 23
 
 
 def test_register_post_with_new_details_writes_profile_without_a_savepoint(client):

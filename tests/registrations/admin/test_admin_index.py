@@ -26,11 +26,13 @@ def sections(page: str) -> list[str]:
         (
             "superuser",
             [
+                "Add-ons",
                 "Badges",
                 "Billing",
                 "Exports and dashboard",
                 "Forums and events",
                 "Mail",
+                "Pricing and codes",
                 "Registrations",
                 "Users and roles",
                 "Visa invitation letters",
@@ -39,19 +41,23 @@ def sections(page: str) -> list[str]:
         (
             "secretariat",
             [
+                "Add-ons",
                 "Badges",
                 "Billing",
                 "Exports and dashboard",
                 "Forums and events",
                 "Mail",
+                "Pricing and codes",
                 "Registrations",
                 "Visa invitation letters",
             ],
         ),
-        # Organisers see billing's totals on the dashboard only, no billing section.
+        # Organisers see billing's totals on the dashboard only, no billing section; they see
+        # the add-ons with their counts and manifests (without special personal data).
         (
             "organiser_a",
             [
+                "Add-ons",
                 "Exports and dashboard",
                 "Forums and events",
                 "Registrations",
@@ -89,6 +95,6 @@ def test_index_in_russian_lists_each_app_once(people):
     names = sections(client.get("/ru/admin/").content.decode())
     english = sections(client.get("/en/admin/").content.decode())
 
-    assert len(names) == len(set(names)) == len(english) == 8
+    assert len(names) == len(set(names)) == len(english) == 10
     assert "Регистрации" in names
     assert "Учётные записи" not in names  # allauth's "Accounts", twice before
