@@ -74,10 +74,16 @@ class AddOnChoiceForm(forms.Form):
                     "categories": ", ".join(str(category.name) for category in allowed)
                     or _("no category on this page"),
                 }
+            # The page's script hides an option while a category that may not book it is
+            # chosen (static/js/register.js); the server refuses it anyway.
+            attrs = {}
+            if len(allowed) < len(self.categories):
+                attrs["data-categories"] = " ".join(str(category.pk) for category in allowed)
             self.fields[f"add_on_{add_on.pk}"] = forms.BooleanField(
                 label=label,
                 required=False,
                 help_text=add_on.description,
+                widget=forms.CheckboxInput(attrs=attrs),
             )
         if any(add_on.asks_ppe_size for add_on in self.add_ons):
             self.fields["ppe_size"] = forms.ChoiceField(

@@ -7,6 +7,8 @@
   // Other apps' fieldsets (billing details) apply to some categories only; the server
   // ignores a hidden one's fields, so hiding it is only for the eye.
   var sections = form.querySelectorAll("fieldset[data-form-section][data-categories]");
+  // Options within a section that only some categories may book (an add-on for speakers).
+  var options = form.querySelectorAll("fieldset[data-form-section] input[data-categories]");
   if (!payments.length && !sections.length) { return; }
 
   function showChosen() {
@@ -18,6 +20,10 @@
     });
     sections.forEach(function (fieldset) {
       fieldset.hidden = chosen === null || fieldset.dataset.categories.split(" ").indexOf(chosen.value) === -1;
+    });
+    options.forEach(function (input) {
+      var row = input.closest(".field") || input;
+      row.hidden = chosen !== null && input.dataset.categories.split(" ").indexOf(chosen.value) === -1;
     });
   }
 

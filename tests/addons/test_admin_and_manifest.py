@@ -205,3 +205,43 @@ def test_admin_action_cancels_through_the_service(client, roles, visit):
     confirmed.refresh_from_db()
     assert confirmed.status == Status.CANCELLED
     assert AddOnBooking.objects.filter(add_on=visit, status=Status.CONFIRMED).count() == 2
+
+
+def test_secretariat_adds_an_add_on_for_some_categories(client, roles, forum):
+    event = make_event(forum)
+    speakers = make_category(event, name_en="Speaker")
+    other_event_category = make_category(make_event())
+    client.force_login(make_staff("sec@minexforum.com", group=SECRETARIAT))
+    assert client.get(f"{CHANGELIST}add/").status_code == 200
+
+    response = client.post(
+        f"{CHANGELIST}add/",
+        {
+            "event": str(event.pk),
+            "kind": AddOn.Kind.MASTER_CLASS,
+            "name_en": "Master class: tailings",
+            "name_ru": "Мастер-класс: хвосты",
+            "price": "80.00",
+            "currency": "EUR",
+            "capacity": "25",
+            "categories": [str(speakers.pk), str(other_event_category.pk)],
+            "position": "1",
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    add_on = AddOn.objects.get(name_en="Master class: tailings")
+    assert add_on.name_ru == "Мастер-класс: хвосты"
+    # A category of another event means nothing here: it is dropped.
+    assert list(add_on.categories.all()) == [speakers]
+
+
+def test_organiser_may_not_change_an_add_on(client, roles, visit, forum):
+    client.force_login(make_staff("org@minexforum.com", group=ORGANISER, forums=[forum]))
+
+    response = client.post(f"{CHANGELIST}{visit.pk}/change/", {"capacity": "99"})
+
+    assert response.status_code == 403
+    visit.refresh_from_db()
+    assert visit.capacity == 2

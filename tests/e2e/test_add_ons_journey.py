@@ -37,6 +37,8 @@ def test_last_gala_seat_booked_and_given_back_to_the_waitlist(
         asks_ppe_size=True,
         asks_passport_name=True,
     )
+    speakers = make_category(event, name_en="Speaker", price=Decimal("0"), code="speakers")
+    masterclass = make_add_on(event, name_en="Speakers' masterclass", categories=[speakers])
     earlier = make_registration(category)
     book_add_ons(earlier, [gala], acting_user=earlier.delegate)
     delegate = make_delegate("aigerim@example.com")
@@ -47,7 +49,11 @@ def test_last_gala_seat_booked_and_given_back_to_the_waitlist(
     problems.visit(f"{live_server.url}/en/events/{event.slug}/register/")
     section = page.locator("fieldset[data-form-section=addons]")
     expect(section).to_contain_text("Gala dinner — free · 1 left")
+    only_for_speakers = section.locator(f"input[name='addons-add_on_{masterclass.pk}']")
+    page.locator(f"input[name=category][value='{speakers.pk}']").check()
+    expect(only_for_speakers).to_be_visible()
     page.locator(f"input[name=category][value='{category.pk}']").check()
+    expect(only_for_speakers).to_be_hidden()
     section.get_by_label("Gala dinner — free · 1 left").check()
     section.locator(f"input[name='addons-add_on_{visit.pk}']").check()
     section.locator("select[name='addons-ppe_size']").select_option("L")

@@ -30,6 +30,9 @@ DELEGATE_FACING = (
     "templates/registrations/",
     "registrations/templates/registrations/emails/",
     "registrations/forms.py",
+    # The add-ons section of the form, the registration page's panel and the e-mails.
+    "addons/templates/addons/",
+    "addons/forms.py",
 )
 
 

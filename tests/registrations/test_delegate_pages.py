@@ -543,8 +543,8 @@ def test_registration_form_query_count_is_constant(client, django_assert_num_que
         make_category(event)
     client.force_login(make_delegate())
     # session, user, event, active registration, profile, categories with their occupancy and
-    # the event's
-    with django_assert_num_queries(6):
+    # the event's; the add-ons section's one look-up of the event's add-ons with their places
+    with django_assert_num_queries(7):
         assert client.get(f"/en/events/{event.slug}/register/").status_code == 200
 
 
@@ -554,8 +554,9 @@ def test_registration_detail_query_count(client, django_assert_num_queries):
     client.force_login(delegate)
     # session, user, registration, history; the visa panel's latest request (visas/);
     # billing's payment panel (its documents: none); the ticket panel's badge (badges/);
-    # pricing's price lines (none stored: the category's price alone)
-    with django_assert_num_queries(8):
+    # pricing's price lines (none stored: the category's price alone); the add-ons panel's
+    # bookings and the event's add-ons on offer (addons/)
+    with django_assert_num_queries(10):
         assert client.get(f"/en/my/registrations/{registration.reference}/").status_code == 200
 
 
