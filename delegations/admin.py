@@ -132,7 +132,7 @@ class PackageSlotInline(admin.TabularInline):
 class PackageAdmin(admin.ModelAdmin):
     list_display = ("sponsor", "name", "event", "contact", "cutoff", "used", "unused", "code")
     readonly_fields = ("code",)
-    list_select_related = ("event", "contact")
+    list_select_related = ("event", "contact", "code")
     list_filter = (("event", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("sponsor", "name", "contact__email")
     raw_id_fields = ("contact",)
