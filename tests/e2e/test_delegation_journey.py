@@ -13,10 +13,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from addons.models import AddOnBooking
-from delegations.models import Delegation, Package, PackagePasses, ProtocolRank
+from delegations.models import Delegation, Package, PackagePasses
 from delegations.services import sync_package_slots
 from registrations.models import Registration
 from tests.addons.factories import make_add_on
+from tests.delegations.conftest import ensure_default_ranks
 from tests.e2e.conftest import BrowserProblems, assert_accessible, assert_fits_a_phone, log_in
 from tests.factories import make_category, make_delegate, make_event, make_user
 from tests.pricing.factories import make_free_code
@@ -33,18 +34,10 @@ MEMBERS = [
 ]
 
 
-def ranks():
-    # A transactional test empties the tables the data migration filled: make them again.
-    for order, en, ru in [(10, "Minister", "Министр"), (20, "Deputy Minister",
-                                                      "Заместитель министра")]:  # fmt: skip
-        ProtocolRank.objects.get_or_create(name_en=en, defaults={"name": en, "name_ru": ru,
-                                                                  "order": order})  # fmt: skip
-
-
 def test_focal_point_registers_a_delegation_and_a_sponsor_fills_two_slots(
     live_server, page: Page, mailbox, axe
 ):
-    ranks()
+    ensure_default_ranks()  # a transactional test: the migration's rows may be gone
     event = make_event(
         title_en="16th MINEX Forum", title_ru="16-й Форум MINEX", city_ru="Астана", capacity=50
     )
