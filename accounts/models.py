@@ -189,6 +189,8 @@ class ProfileHistory(models.Model):
         REGISTRATION = "registration", _("when registering for a forum")
         REGISTRATION_CHANGE = "registration_change", _("when changing a registration")
         ON_BEHALF = "on_behalf", _("in a registration made by the secretariat")
+        DELEGATION = "delegation", _("in a registration made by a delegation's focal point")
+        SUBSTITUTION = "substitution", _("when a registration was handed over to them")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -21,6 +21,10 @@ class BadgesConfig(AppConfig):
             emails.queue_ticket_for_new_registration,
             dispatch_uid="badges.queue_ticket_for_new_registration",
         )
+        extensions.registration_substituted.connect(
+            services.reissue_badge_for_substitution,
+            dispatch_uid="badges.reissue_badge_for_substitution",
+        )
         extensions.registration_status_changed.connect(
             emails.queue_ticket_when_confirmed,
             dispatch_uid="badges.queue_ticket_when_confirmed",

@@ -46,6 +46,17 @@ def issue_badge_for_new_registration(sender, *, registration: Registration, **kw
     Badge.objects.create(registration=registration)
 
 
+def reissue_badge_for_substitution(
+    sender, *, registration: Registration, actor: User | None, **kwargs
+) -> None:
+    """Receiver of `registrations.extensions.registration_substituted`: the registration now
+    belongs to someone else, so the previous person's QR (printed, or in their ticket e-mail)
+    is refused from now on. The badge row locks after the registration's, as documented."""
+    badge = Badge.objects.filter(registration=registration).first()
+    if badge is not None:
+        reissue_badge(badge, acting_user=actor, reason="substitution")
+
+
 def ensure_badges(event: Event) -> int:
     """Give a badge to each active registration of the event that has none (registrations
     made before this app existed, or bulk-inserted). Returns how many were created."""

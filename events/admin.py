@@ -68,6 +68,7 @@ class EventAdmin(TabbedTranslationAdmin):
                     ("registration_opens_at", "registration_closes_at"),
                     "capacity",
                     "waitlist_enabled",
+                    "substitution_cutoff",
                     "secretariat_email",
                 )
             },

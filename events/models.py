@@ -111,6 +111,15 @@ class Event(models.Model):
         _("total capacity"), help_text=_("Places for confirmed and pending delegates.")
     )
     waitlist_enabled = models.BooleanField(_("waitlist when full"), default=True)
+    substitution_cutoff = models.DateTimeField(
+        _("substitutions until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Date and time in UTC until which a registration may be handed to a colleague. "
+            "Empty: until the event's registration closes."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

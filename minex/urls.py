@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("", include("billing.urls_documents")),
     path("", include("billing.providers.urls")),
     path("", include("badges.urls")),
+    path("", include("delegations.urls")),
     path("", include("addons.urls")),
     prefix_default_language=True,
 )

@@ -9,6 +9,8 @@ language of their registration; the secretariat in the site's default language. 
 delegate's e-mail reach the event's secretariat.
 """
 
+import dataclasses
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -92,7 +94,7 @@ def send_status_email(
         reason=reason,
         new_account=new_account,
     )
-    queue_emails_to_render([intent])
+    queue_emails_to_render(_with_copies(registration, [intent]))
 
 
 def status_template(registration: Registration) -> str:
@@ -103,7 +105,61 @@ def status_template(registration: Registration) -> str:
 def send_promoted_email(registration: Registration) -> None:
     """Tell the delegate a place came free for them: confirmed now (with the calendar file),
     or pending the secretariat's approval."""
-    queue_emails_to_render([_delegate_intent(registration, "promoted")])
+    queue_emails_to_render(_with_copies(registration, [_delegate_intent(registration, "promoted")]))
+
+
+def send_substitution_emails(
+    registration: Registration, *, old_email: str, old_name: str, old_language: str,
+    reason: str, new_account: bool,
+) -> None:  # fmt: skip
+    """A registration handed to another person: the new delegate's e-mail (the registration,
+    now theirs, with the password link for a new account) and the previous delegate's (their
+    place went to the new one), each in their own language; copies of the new delegate's to
+    whoever `extensions.email_copies` names."""
+    handed_over = _delegate_intent(
+        registration, "substituted", reason=reason, old_name=old_name, new_account=new_account
+    )
+    previous = EmailIntent(
+        to=old_email,
+        language=old_language,
+        kind="registration.substituted_away",
+        template=f"{TEMPLATE_DIR}/substituted_away",
+        builder=CONTEXT_BUILDER,
+        context={
+            "registration": registration.pk,
+            "extra": {"reason": reason, "old_name": old_name},
+        },
+        related=registration,
+        reply_to=registration.event.secretariat_address,
+    )
+    queue_emails_to_render([*_with_copies(registration, [handed_over]), previous])
+
+
+def _with_copies(registration: Registration, intents: list[EmailIntent]) -> list[EmailIntent]:
+    """The intents, each followed by its copies (`extensions.email_copies`): the same e-mail,
+    in the copy recipient's language, saying whose e-mail it is."""
+    copies = extensions.email_copies(registration)
+    if not copies:
+        return intents
+    result = []
+    for intent in intents:
+        result.append(intent)
+        for address, language in copies:
+            context = {**intent.context}
+            context["extra"] = {
+                **context.get("extra", {}),
+                "copy_of": {"name": registration.full_name, "email": registration.email},
+            }
+            result.append(
+                dataclasses.replace(
+                    intent,
+                    to=address,
+                    language=language,
+                    kind=f"{intent.kind}.copy",
+                    context=context,
+                )
+            )
+    return result
 
 
 def notify_secretariat(

@@ -36,6 +36,16 @@ happens and asks for what to show, and they answer:
   locks, before it inserts anything. Without a gate, invite-only categories are closed to
   everyone but the secretariat.
 
+- `registration_substituted` is sent by `substitute_registration` inside its transaction,
+  after the registration was handed to another person (a badge to reissue, a visa request
+  in the old person's name to withdraw).
+- `email_copies` are functions another app registers (`add_email_copies`) that name who
+  receives a copy of a delegate's e-mail about their registration (a delegation's focal
+  point): each returns `[(address, language), ...]` for a registration and may make one
+  query. They are asked for the e-mails of a change to an existing registration (status,
+  promotion, substitution), not for a new registration's first e-mails: a registration made
+  by another app (a delegation) is announced by that app, once its own rows exist.
+
 These are explicit calls from services, not `post_save` signals: every sender is listed
 above, and a receiver is connected in its app's `AppConfig.ready()`.
 """
@@ -57,6 +67,32 @@ registration_created = Signal()
 # (None for the system, e.g. a waitlist promotion caused by a capacity change), action
 # (a `RegistrationHistory.Action` value).
 registration_status_changed = Signal()
+
+# kwargs: registration (already saved in the new person's name), old_delegate (the user it
+# belonged to), actor, reason.
+registration_substituted = Signal()
+
+_email_copies: list[Callable] = []
+
+
+def add_email_copies(provider: Callable) -> None:
+    """Register a provider of copy recipients (from an `AppConfig.ready()`); the same one
+    again is a no-op."""
+    if provider not in _email_copies:
+        _email_copies.append(provider)
+
+
+def email_copies(registration) -> list[tuple[str, str]]:
+    """Who receives a copy of the delegate's e-mails about `registration`: (address, language)
+    pairs, without the delegate's own address and without repeats."""
+    seen = {registration.email.lower()}
+    copies = []
+    for provider in _email_copies:
+        for address, language in provider(registration):
+            if address and address.lower() not in seen:
+                seen.add(address.lower())
+                copies.append((address, language))
+    return copies
 
 
 @dataclass(frozen=True)

@@ -342,3 +342,30 @@ class ProfileForm(DelegateDetailsMixin, NeedsMixin):
             if name not in values:
                 values[name] = self.cleaned_data[name]
         return values
+
+
+class SubstitutionForm(forms.Form):
+    """Who takes over a registration (`services.substitute_registration`): the new person's
+    e-mail and details, the reason, and the acting person's word that the new one accepts
+    the privacy policy."""
+
+    email = forms.EmailField(label=_("E-mail address of the new person"), max_length=254)
+    title = DelegateDetailsMixin.base_fields["title"]
+    first_name = DelegateDetailsMixin.base_fields["first_name"]
+    last_name = DelegateDetailsMixin.base_fields["last_name"]
+    job_title = DelegateDetailsMixin.base_fields["job_title"]
+    organisation = DelegateDetailsMixin.base_fields["organisation"]
+    country = DelegateDetailsMixin.base_fields["country"]
+    reason = MultilineTextField(label=_("Reason"), max_length=1000)
+    consent_privacy = forms.BooleanField(
+        label=_(
+            "The new person has read the privacy policy and agrees that their details are "
+            "processed for the forum."
+        )
+    )
+
+    PERSON_FIELDS = ("email", "title", "first_name", "last_name", "job_title", "organisation",
+                     "country")  # fmt: skip
+
+    def new_person(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.PERSON_FIELDS}

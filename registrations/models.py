@@ -367,6 +367,7 @@ class RegistrationHistory(models.Model):
         CHECK_IN_UNDONE = "check_in_undone", _("Check-in undone")
         DETAILS_UPDATED = "details_updated", _("Details updated")
         EMAIL_RESENT = "email_resent", _("E-mail sent again")
+        SUBSTITUTED = "substituted", _("Handed over to another person")
 
     registration = models.ForeignKey(
         Registration,

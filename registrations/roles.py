@@ -114,6 +114,19 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "visas.view_visapolicy",
         "visas.add_visapolicy",
         "visas.change_visapolicy",
+        "delegations.view_protocolrank",
+        "delegations.add_protocolrank",
+        "delegations.change_protocolrank",
+        "delegations.view_delegation",
+        "delegations.view_delegationmember",
+        "delegations.view_package",
+        "delegations.add_package",
+        "delegations.change_package",
+        "delegations.view_packagepasses",
+        "delegations.add_packagepasses",
+        "delegations.change_packagepasses",
+        "delegations.delete_packagepasses",
+        "delegations.view_packageslot",
         # Add-ons (gala dinner, site visit, …): their places, bookings and manifests.
         "addons.view_addon",
         "addons.add_addon",
@@ -138,6 +151,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "exports.view_exportlog",
         # Who asked for a visa letter and its status; never the passport data.
         "visas.view_visarequest",
+        # Who comes in which delegation, and the VIP list by protocol rank.
+        "delegations.view_delegation",
+        "delegations.view_delegationmember",
         # Add-ons with their used/left/waitlist counts and the manifests (without the
         # passport names and nationalities).
         "addons.view_addon",

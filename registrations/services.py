@@ -20,7 +20,7 @@ a rolled-back change sends nothing and a committed one always gets its e-mails.
 
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import DelegateProfile, ProfileHistory, User
 from accounts.services import update_profile
@@ -397,21 +398,13 @@ def register_on_behalf(
     Everything happens in one transaction: a refusal (full, closed) leaves no new account or
     profile behind. Raises what `register_delegate` and `update_profile` raise.
     """
-    email = User.objects.normalize_email(email).strip().lower()
     with transaction.atomic():
-        delegate = User.objects.filter(email__iexact=email).first()
-        new_account = delegate is None
-        if new_account:
-            delegate = User.objects.create_user(email)  # unusable password
-        fields = {name: value for name, value in profile.items() if value not in ("", None)}
-        if fields:
-            update_profile(
-                delegate,
-                channel=ProfileHistory.Channel.ON_BEHALF,
-                acting_user=acting_user,
-                **fields,
-            )
-            delegate = User.objects.select_related("delegate_profile").get(pk=delegate.pk)
+        delegate, new_account = delegate_account(
+            email,
+            profile=profile,
+            acting_user=acting_user,
+            channel=ProfileHistory.Channel.ON_BEHALF,
+        )
         if not language:
             stored = getattr(delegate, "delegate_profile", None)
             language = stored.preferred_language if stored else settings.LANGUAGE_CODE
@@ -434,6 +427,251 @@ def register_on_behalf(
             emails.send_status_email(registration, new_account=new_account)
             emails.notify_secretariat(registration, change=emails.SecretariatChange.NEW)
     return OnBehalfResult(registration, created, new_account)
+
+
+def delegate_account(
+    email: str, *, profile: dict, acting_user: User, channel: str, fill_only: bool = False
+) -> tuple[User, bool]:
+    """The user with this e-mail address (case-insensitive), or a new account without a
+    password (the person sets one through "forgot password"); and whether it is new.
+
+    `profile` holds delegate-profile fields; the non-empty ones are written to the profile
+    (`accounts.services.update_profile`, its history naming `channel` and `acting_user`),
+    so a new person's profile is created. With `fill_only` only the fields the profile has
+    empty are written: someone registering a colleague (a focal point) completes an
+    existing person's profile but never overwrites what that person wrote themselves.
+    Locks the user row (through `update_profile`) and returns the user with its profile.
+    Call inside a transaction."""
+    email = User.objects.normalize_email(email).strip().lower()
+    delegate = User.objects.filter(email__iexact=email).first()
+    new_account = delegate is None
+    if new_account:
+        delegate = User.objects.create_user(email)  # unusable password
+    fields = {name: value for name, value in profile.items() if value not in ("", None)}
+    if fill_only and not new_account:
+        stored = DelegateProfile.objects.filter(user=delegate).first()
+        if stored is not None:
+            fields = {
+                name: value for name, value in fields.items() if not getattr(stored, name, "")
+            }
+    if fields:
+        update_profile(delegate, channel=channel, acting_user=acting_user, **fields)
+    delegate = User.objects.select_related("delegate_profile").get(pk=delegate.pk)
+    return delegate, new_account
+
+
+# ---------------------------------------------------------------------------------------------
+# Several people at once (a delegation, a sponsor's passes)
+
+
+class NotEnoughPlaces(EventFull):
+    default_message = _("There are not enough places left for everyone.")
+
+
+class AlreadyRegistered(RegistrationError):
+    default_message = _("This person is already registered for this forum.")
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """One person of a group registered together (`register_several`)."""
+
+    email: str
+    profile: dict  # delegate-profile fields (first_name, last_name, title, job_title, ...)
+    category: DelegateCategory
+    form_sections: dict = field(default_factory=dict)  # as register_delegate's
+    options: dict = field(default_factory=dict)  # register_delegate's other keyword options
+
+
+def register_several(
+    event: Event,
+    applicants: list[Applicant],
+    *,
+    acting_user: User,
+    consent_privacy: bool,
+    language: str,
+    channel: str,
+    notify: bool = True,
+) -> list[OnBehalfResult]:
+    """Register several people for `event` at once, all or nothing (a delegation).
+
+    Each person is found by e-mail or gets a new account (`delegate_account` with
+    `fill_only`: an existing person's own details are never overwritten). The places are
+    decided for all of them together, under the locks, in the documented order: the users'
+    rows (by e-mail), the event row, then the categories' rows by id. Every person must find
+    a place (confirmed, or pending in an approval category): nobody is waitlisted. If the
+    event or a category has fewer free places than the group needs, `NotEnoughPlaces` says
+    how many are left and where; if one of them already holds a registration for the event,
+    `AlreadyRegistered` names them; if the event's or a category's registration is closed,
+    `RegistrationClosed` / `CategoryClosed`. A refusal raises inside the transaction, so
+    nothing at all is saved, no account either.
+
+    Then each registration is made by `register_delegate` (its rules, history row and
+    `registration_created`, with `acting_user` as the actor), in the applicants' order.
+    A new person's e-mails are in `language` (the page's); someone who had a profile
+    already gets theirs in their preferred language. With `notify` each person gets their
+    e-mail (`announce_registration`); a caller that first adds its own rows (a delegation's
+    members, whose copies go to the focal point) passes `notify=False` and announces them.
+    """
+    if not consent_privacy:
+        raise ConsentRequired()
+    if not applicants:
+        raise ValidationError(_("Add at least one person."))
+    emails_seen = Counter(
+        User.objects.normalize_email(applicant.email).strip().lower() for applicant in applicants
+    )
+    repeated = sorted(email for email, times in emails_seen.items() if times > 1)
+    if repeated:
+        raise ValidationError(
+            _("%(email)s appears more than once.") % {"email": ", ".join(repeated)}
+        )
+    for applicant in applicants:
+        if applicant.category.event_id != event.pk:
+            raise CategoryNotInEvent()
+    with transaction.atomic():
+        people = {}
+        for applicant in sorted(applicants, key=lambda each: each.email.strip().lower()):
+            had_profile = (
+                DelegateProfile.objects.filter(user__email__iexact=applicant.email.strip())
+                .values_list("preferred_language", flat=True)
+                .first()
+            )
+            delegate, new_account = delegate_account(
+                applicant.email,
+                profile=applicant.profile,
+                acting_user=acting_user,
+                channel=channel,
+                fill_only=True,
+            )
+            profile = getattr(delegate, "delegate_profile", None)
+            if profile is None or not (profile.first_name and profile.last_name):
+                raise ProfileIncomplete(
+                    _("Please give the first and last name of %(email)s.")
+                    % {"email": applicant.email}
+                )
+            people[applicant.email] = (delegate, new_account, had_profile or language)
+
+        locked_event = (
+            Event.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("forum")
+            .get(pk=event.pk)
+        )
+        category_ids = sorted({applicant.category.pk for applicant in applicants})
+        categories = {
+            category.pk: category
+            for category in DelegateCategory.objects.select_for_update(no_key=True)
+            .filter(pk__in=category_ids)
+            .order_by("pk")
+        }
+        _require_group_places(locked_event, categories, applicants, people)
+
+        results = []
+        for applicant in applicants:
+            delegate, new_account, person_language = people[applicant.email]
+            try:
+                registration, _created = register_delegate(
+                    locked_event,
+                    delegate=delegate,
+                    category=categories[applicant.category.pk],
+                    consent_privacy=True,
+                    language=person_language,
+                    acting_user=acting_user,
+                    notify=False,
+                    form_sections=applicant.form_sections,
+                    **applicant.options,
+                )
+            except RegistrationError as refusal:
+                # A refusal about one person (their code, the category's invitation) names
+                # them: the form shows several people.
+                raise RegistrationError(
+                    _("%(email)s: %(message)s")
+                    % {"email": applicant.email, "message": refusal.message}
+                ) from refusal
+            except ValidationError as error:
+                raise ValidationError(
+                    [
+                        _("%(email)s: %(message)s") % {"email": applicant.email, "message": m}
+                        for m in error.messages
+                    ]
+                ) from error
+            results.append(OnBehalfResult(registration, True, new_account))
+        if notify:
+            for result in results:
+                announce_registration(result)
+    return results
+
+
+def _require_group_places(
+    event: Event, categories: dict[int, DelegateCategory], applicants: list[Applicant], people
+) -> None:
+    """register_several's decision, under the event and category locks: the window, the
+    people already registered, and enough places for all. Raises the refusal."""
+    if event.registration_state() != Event.RegistrationState.OPEN:
+        raise RegistrationClosed()
+    for category in categories.values():
+        if not category.is_open:
+            raise CategoryClosed(
+                _("Registration in %(category)s is closed.") % {"category": category.name}
+            )
+    delegates = [person[0] for person in people.values()]
+    already = (
+        Registration.objects.filter(
+            event=event, delegate__in=delegates, status__in=Registration.ACTIVE_STATUSES
+        )
+        .values_list("email", flat=True)
+        .first()
+    )
+    if already is not None:
+        raise AlreadyRegistered(
+            _("%(email)s is already registered for this forum.") % {"email": already}
+        )
+    taken = Counter(
+        {
+            row["category"]: row["taken"]
+            for row in Registration.objects.filter(
+                event=event, status__in=Registration.PLACE_HOLDING_STATUSES
+            )
+            .values("category")
+            .annotate(taken=Count("pk"))
+            .order_by()
+        }
+    )
+    needed = Counter(applicant.category.pk for applicant in applicants)
+    event_left = max(event.capacity - sum(taken.values()), 0)
+    for category_id, count in sorted(needed.items()):
+        category = categories[category_id]
+        if category.capacity is None:
+            continue
+        left = max(category.capacity - taken[category_id], 0)
+        if count > left:
+            raise NotEnoughPlaces(
+                ngettext(
+                    "Only %(count)d place is left in %(category)s.",
+                    "Only %(count)d places are left in %(category)s.",
+                    left,
+                )
+                % {"count": left, "category": category.name}
+            )
+    if sum(needed.values()) > event_left:
+        raise NotEnoughPlaces(
+            ngettext(
+                "Only %(count)d place is left at this forum.",
+                "Only %(count)d places are left at this forum.",
+                event_left,
+            )
+            % {"count": event_left}
+        )
+
+
+def announce_registration(result: OnBehalfResult) -> None:
+    """The e-mails of a registration made on someone's behalf (by `register_several`'s caller
+    once its own rows exist): the person's e-mail for the registration's status (saying an
+    account was made for them when it is new, with copies to whoever
+    `extensions.email_copies` names) and the secretariat's notification."""
+    emails.send_status_email(
+        result.registration, new_account="focal_point" if result.new_account else False
+    )
+    emails.notify_secretariat(result.registration, change=emails.SecretariatChange.NEW)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1128,3 +1366,191 @@ def update_own_profile(delegate: User, **fields) -> DelegateProfile:
                     profile_language=True,
                 )
     return profile
+
+
+# ---------------------------------------------------------------------------------------------
+# Substitution: a registration handed to another person
+
+# The snapshot of the person a registration copies from their profile, replaced when it is
+# handed over; the previous person's special personal data and consents go with them.
+_PERSON_FIELDS = (
+    "title", "first_name", "last_name", "latin_name", "job_title", "organisation", "country",
+    "phone",
+)  # fmt: skip
+
+
+class SubstitutionClosed(RegistrationError):
+    default_message = _(
+        "Registrations for this forum can no longer be handed over to someone else. "
+        "Please write to the secretariat."
+    )
+
+
+class AlreadyCheckedIn(RegistrationError):
+    default_message = _(
+        "This delegate has already checked in at the forum: the registration can no longer "
+        "be handed over."
+    )
+
+
+class SamePerson(RegistrationError):
+    default_message = _("This registration already belongs to this person.")
+
+
+def substitution_deadline(event: Event):
+    """Until when a registration of `event` may be handed over: the event's own
+    `substitution_cutoff`, else the close of its registration, else the start of its first
+    day on its own clock (None: no such date is known)."""
+    if event.substitution_cutoff:
+        return event.substitution_cutoff
+    if event.registration_closes_at:
+        return event.registration_closes_at
+    return timezone.make_aware(
+        timezone.datetime.combine(event.start_date, timezone.datetime.min.time()), event.tz
+    )
+
+
+def may_substitute(registration: Registration, now=None) -> bool:
+    """Whether the registration can be handed over now (what the pages offer): active, not
+    checked in, before the event's substitution deadline."""
+    if not registration.is_active or registration.checked_in_at is not None:
+        return False
+    return (now or timezone.now()) < substitution_deadline(registration.event)
+
+
+@dataclass(frozen=True)
+class SubstitutionResult:
+    registration: Registration
+    new_account: bool  # a user account was created for the new person
+
+
+def substitute_registration(
+    registration: Registration,
+    *,
+    new_person: dict,
+    acting_user: User,
+    reason: str,
+    consent_privacy: bool,
+    language: str = "",
+    override_cutoff: bool = False,
+) -> SubstitutionResult:
+    """Hand `registration` to another person (a colleague goes instead): same reference,
+    category, price and place; the person is `new_person` (`email` and delegate-profile
+    fields: title, first_name, last_name, latin_name, job_title, organisation, country, phone).
+
+    Who may do it is the caller's business (the delegate, their delegation's focal point, the
+    secretariat). The rules, checked under the locks: the registration is active; nobody has
+    checked in on it (`AlreadyCheckedIn`); the event's substitution deadline
+    (`substitution_deadline`) has not passed, unless `override_cutoff` (the secretariat,
+    recorded); the new person is another person (`SamePerson`) and holds no registration for
+    the event (`AlreadyRegistered`); a reason is given (`ReasonRequired`) and the acting
+    person confirms the new one accepts the privacy policy (`ConsentRequired`).
+
+    The new person is found by e-mail or gets an account (`delegate_account`, `fill_only`
+    unless staff act: nobody else overwrites a person's own details). The registration takes
+    their details from their profile; the previous person's special personal data (needs,
+    visa letter, nationality) and consents are cleared, the privacy consent is recorded anew,
+    and the language becomes the new person's (`language`, else their preferred one).
+
+    Side effects, in one transaction, in order: the user row (and profile) of the new person;
+    the event, category and registration locks; the registration saved; a history row
+    naming the old and the new person (and the reason); `registration_substituted` (a badge
+    is reissued, so the old QR stops working); the e-mails — to the new person (their
+    registration, a password link for a new account; copies per `extensions.email_copies`)
+    and to the previous one. A refusal saves nothing, no account either.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    if not consent_privacy:
+        raise ConsentRequired()
+    new_person = dict(new_person)
+    email = User.objects.normalize_email(new_person.pop("email", "") or "").strip().lower()
+    if not email:
+        raise ValidationError({"email": _("Please give the new person's e-mail address.")})
+    with transaction.atomic():
+        new_delegate, new_account = delegate_account(
+            email,
+            profile=new_person,
+            acting_user=acting_user,
+            channel=ProfileHistory.Channel.SUBSTITUTION,
+            fill_only=not _is_staff(acting_user),
+        )
+        profile = getattr(new_delegate, "delegate_profile", None)
+        if profile is None or not (profile.first_name and profile.last_name):
+            raise ProfileIncomplete(_("Please give the new person's first and last name."))
+        registration = _lock_registration(registration)
+        _require_status(registration, *Registration.ACTIVE_STATUSES)
+        if registration.delegate_id == new_delegate.pk:
+            raise SamePerson()
+        if registration.checked_in_at is not None:
+            raise AlreadyCheckedIn()
+        if not override_cutoff and timezone.now() >= substitution_deadline(registration.event):
+            raise SubstitutionClosed()
+        if selectors.active_registration(registration.event, new_delegate) is not None:
+            raise AlreadyRegistered(
+                _("%(email)s is already registered for this forum.") % {"email": email}
+            )
+
+        old_delegate = registration.delegate
+        old = {
+            "delegate": registration.delegate_id,
+            "name": registration.full_name,
+            "email": registration.email,
+        }
+        old_language = registration.language
+        registration.delegate = new_delegate
+        registration.email = new_delegate.email
+        for name in _PERSON_FIELDS:
+            setattr(registration, name, getattr(profile, name))
+        registration.dietary_needs = profile.dietary_needs
+        registration.accessibility_needs = profile.accessibility_needs
+        registration.visa_letter_needed = False
+        registration.nationality = ""
+        registration.consent_privacy_at = timezone.now()
+        registration.privacy_policy_version = current_privacy_policy().version
+        registration.consent_attendee_list = False
+        registration.consent_marketing = False
+        registration.language = language or profile.preferred_language or old_language
+        changed = [
+            "delegate", "email", *_PERSON_FIELDS, "dietary_needs", "accessibility_needs",
+            "visa_letter_needed", "nationality", "consent_privacy_at", "privacy_policy_version",
+            "consent_attendee_list", "consent_marketing", "language",
+        ]  # fmt: skip
+        full_clean(
+            registration,
+            exclude=[f.name for f in Registration._meta.fields if f.name not in changed]
+            + ["delegate"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        registration.save(update_fields=[*changed, "updated_at"])
+        new = {"delegate": new_delegate.pk, "name": registration.full_name, "email": email}
+        details = {"old": old, "new": new, "new_account": new_account}
+        if override_cutoff:
+            details["override_cutoff"] = True
+        _record(
+            registration,
+            actor=acting_user,
+            action=Action.SUBSTITUTED,
+            from_status=registration.status,
+            to_status=registration.status,
+            reason=reason,
+            **details,
+        )
+        extensions.registration_substituted.send(
+            Registration,
+            registration=registration,
+            old_delegate=old_delegate,
+            actor=acting_user,
+            reason=reason,
+        )
+        emails.send_substitution_emails(
+            registration,
+            old_email=old["email"],
+            old_name=old["name"],
+            old_language=old_language,
+            reason=reason,
+            new_account="focal_point" if new_account else False,
+        )
+    return SubstitutionResult(registration, new_account)

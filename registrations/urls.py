@@ -43,6 +43,11 @@ urlpatterns = [
         name="registration_cancel",
     ),
     path(
+        "my/registrations/<reference:reference>/substitute/",
+        views.registration_substitute,
+        name="registration_substitute",
+    ),
+    path(
         "my/registrations/<reference:reference>/calendar.ics",
         views.registration_calendar_file,
         name="registration_calendar",

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from minex.ratelimit import limit_posts_per_user
 
 from . import extensions, selectors, services
 from .calendar import calendar_filename, registration_calendar
-from .forms import ProfileForm, RegistrationChangeForm, RegistrationForm
+from .forms import ProfileForm, RegistrationChangeForm, RegistrationForm, SubstitutionForm
 from .models import Registration
 from .templatetags.phone_format import international
 
@@ -217,6 +218,7 @@ def registration_detail(request, reference):
             "waitlist_position": selectors.waitlist_position(registration),
             "history": selectors.visible_history(registration),
             "can_change": services.delegate_may_change(registration),
+            "can_substitute": services.may_substitute(registration),
             "panels": extensions.detail_panels(request, registration),
         },
     )
@@ -294,3 +296,62 @@ def registration_calendar_file(request, reference):
     response = HttpResponse(registration_calendar(registration), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="{calendar_filename(registration)}"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@limit_posts_per_user("delegate_forms")
+def registration_substitute(request, reference):
+    """The delegate hands their own registration to a colleague (until the event's cut-off,
+    not after check-in: `services.substitute_registration` decides)."""
+    registration = selectors.get_delegate_registration(request.user, reference)
+    response = substitution_page(
+        request,
+        registration,
+        back_url=reverse("registration_detail", args=[registration.reference]),
+        template="registrations/registration_substitute.html",
+    )
+    if response.status_code == 302:
+        # The registration is no longer theirs: their list is where they can still look.
+        return redirect("my_registrations")
+    return response
+
+
+def substitution_page(request, registration, *, back_url: str, template: str, context=None):
+    """The substitution form for `registration`, shared with the delegation's focal point's
+    page: refusals (cut-off, check-in, someone already registered) as the form's message
+    with a 409, bad input as field errors with a 400; success redirects to `back_url`."""
+    if not services.may_substitute(registration):
+        messages.error(request, str(services.SubstitutionClosed.default_message))
+        return redirect(back_url)
+    form = SubstitutionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.substitute_registration(
+                    registration,
+                    new_person=form.new_person(),
+                    acting_user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    consent_privacy=form.cleaned_data["consent_privacy"],
+                )
+            except services.RegistrationError as refusal:
+                form.add_error(None, refusal.message)
+                status = 409
+            except ValidationError as error:
+                _attach_errors(form, error)
+            else:
+                new_name = f"{form.cleaned_data['first_name']} {form.cleaned_data['last_name']}"
+                messages.success(
+                    request,
+                    _("The registration has been handed over to %(name)s.") % {"name": new_name},
+                )
+                return redirect(back_url)
+    return render(
+        request,
+        template,
+        {"registration": registration, "form": form, "back_url": back_url, **(context or {})},
+        status=status,
+    )

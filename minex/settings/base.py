@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "billing",
     "badges",
     "checkin",
+    "delegations",
 ]
 
 MIDDLEWARE = [

@@ -43,6 +43,10 @@ SENTENCES = {
         _("Status e-mail sent again by %(actor)s"),
         _("Status e-mail sent again"),
     ),
+    Action.SUBSTITUTED: (
+        _("Handed over to another person by %(actor)s"),
+        _("Handed over to another person"),
+    ),
 }
 ON_BEHALF_SENTENCE = _("Registered on the delegate's behalf by %(actor)s")
 
@@ -50,6 +54,7 @@ ON_BEHALF_SENTENCE = _("Registered on the delegate's behalf by %(actor)s")
 FLAG_NOTES = {
     "override_window": _("registration window overridden"),
     "override_capacity": _("capacity overridden"),
+    "override_cutoff": _("substitution cut-off overridden"),
 }
 CAUSE_NOTES = {
     "rejection": _("a place freed by a rejection"),
@@ -134,6 +139,15 @@ def _notes(details: dict) -> list[str]:
     notes = [str(note) for flag, note in FLAG_NOTES.items() if details.get(flag)]
     if details.get("cause") in CAUSE_NOTES:
         notes.append(str(CAUSE_NOTES[details["cause"]]))
+    old, new = details.get("old"), details.get("new")
+    if isinstance(old, dict) and isinstance(new, dict):
+        notes.append(
+            gettext("%(old)s → %(new)s")
+            % {
+                "old": f"{old.get('name', '')} <{old.get('email', '')}>",
+                "new": f"{new.get('name', '')} <{new.get('email', '')}>",
+            }
+        )
     changes = details.get("changes")
     if isinstance(changes, dict):
         for name, change in changes.items():

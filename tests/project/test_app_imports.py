@@ -27,6 +27,7 @@ MAY_IMPORT = {
     "billing": {"events", "registrations", "accounts", "mail", "legal", "pricing"},
     "pricing": {"events", "registrations", "accounts", "mail"},
     "badges": {"events", "registrations", "accounts", "mail", "legal"},
+    "delegations": {"events", "registrations", "accounts", "mail", "pricing", "addons", "exports"},
     # The site-visit manifest writes through exports' formula-safe CSV/XLSX helpers.
     "addons": {"events", "registrations", "accounts", "mail", "pricing", "exports"},
     "checkin": {"events", "registrations", "accounts", "badges", "billing"},

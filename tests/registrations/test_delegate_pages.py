@@ -555,8 +555,9 @@ def test_registration_detail_query_count(client, django_assert_num_queries):
     # session, user, registration, history; the visa panel's latest request (visas/);
     # billing's payment panel (its documents: none); the ticket panel's badge (badges/);
     # pricing's price lines (none stored: the category's price alone); the add-ons panel's
-    # bookings and the event's add-ons on offer (addons/)
-    with django_assert_num_queries(10):
+    # bookings and the event's add-ons on offer (addons/); the delegation panel's membership
+    # (delegations/: none)
+    with django_assert_num_queries(11):
         assert client.get(f"/en/my/registrations/{registration.reference}/").status_code == 200
 
 

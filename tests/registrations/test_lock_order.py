@@ -329,3 +329,77 @@ def test_registering_with_a_code_and_an_add_on_locks_the_code_before_the_add_on(
     )
 
     assert locks == [EVENT, CATEGORY, CODE, ADD_ON]
+
+
+def test_register_several_locks_users_then_event_then_categories_by_id(staff):
+    from accounts.models import ProfileHistory
+    from registrations.services import Applicant, register_several
+
+    event = make_event()
+    second, first = make_category(event), make_category(event)
+    applicants = [
+        Applicant(email="b@gov.kz", profile={"first_name": "B", "last_name": "B"}, category=first),
+        Applicant(email="a@gov.kz", profile={"first_name": "A", "last_name": "A"}, category=second),
+    ]
+
+    locks = locks_taken_by(
+        lambda: register_several(
+            event, applicants, acting_user=staff, consent_privacy=True, language="en",
+            channel=ProfileHistory.Channel.DELEGATION,
+        )
+    )  # fmt: skip
+
+    # Every user row first; then the event and both categories (one statement, ORDER BY id)
+    # for the whole group's decision; each member's register_delegate then takes the event
+    # and its category again, rows this transaction already holds (no wait, no new order).
+    assert locks == [USER, PROFILE, USER, PROFILE, EVENT, CATEGORY,
+                     EVENT, CATEGORY, EVENT, CATEGORY]  # fmt: skip
+
+
+def test_substitution_locks_new_user_then_event_category_registration_then_badge():
+    from registrations.services import substitute_registration
+
+    registration = make_registration()
+
+    locks = locks_taken_by(
+        lambda: substitute_registration(
+            registration,
+            new_person={"email": "new@gov.kz", "first_name": "N", "last_name": "P"},
+            acting_user=registration.delegate,
+            reason="Illness",
+            consent_privacy=True,
+        )
+    )
+
+    assert locks == [USER, PROFILE, EVENT, CATEGORY, REGISTRATION, "badges_badge"]
+
+
+def test_filling_a_package_slot_locks_the_slot_after_the_registration():
+    import datetime
+
+    from django.utils import timezone
+
+    from delegations.models import Package, PackagePasses
+    from delegations.services import fill_slot, sync_package_slots
+
+    category = make_category()
+    contact = make_delegate()
+    package = Package.objects.create(
+        event=category.event, name="Gold", sponsor="Sponsor", contact=contact,
+        cutoff=timezone.now() + datetime.timedelta(days=1),
+    )  # fmt: skip
+    PackagePasses.objects.create(package=package, category=category, count=1)
+    sync_package_slots(package)
+    slot = package.slots.select_related("package__event", "category").get()
+
+    locks = locks_taken_by(
+        lambda: fill_slot(
+            slot, acting_user=contact, email="guest@sponsor.kz",
+            profile={"first_name": "G", "last_name": "S"}, consent_privacy=True, language="en",
+        )
+    )  # fmt: skip
+
+    # The package's free code is counted under its lock by pricing's receiver, inside the
+    # registration's transaction (after its rows); the slot comes last.
+    assert locks == [USER, PROFILE, EVENT, CATEGORY, EVENT, CATEGORY, "pricing_code",
+                     "delegations_packageslot"]  # fmt: skip

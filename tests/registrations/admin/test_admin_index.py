@@ -29,6 +29,7 @@ def sections(page: str) -> list[str]:
                 "Add-ons",
                 "Badges",
                 "Billing",
+                "Delegations",
                 "Exports and dashboard",
                 "Forums and events",
                 "Mail",
@@ -44,6 +45,7 @@ def sections(page: str) -> list[str]:
                 "Add-ons",
                 "Badges",
                 "Billing",
+                "Delegations",
                 "Exports and dashboard",
                 "Forums and events",
                 "Mail",
@@ -53,11 +55,13 @@ def sections(page: str) -> list[str]:
             ],
         ),
         # Organisers see billing's totals on the dashboard only, no billing section; they see
-        # the add-ons with their counts and manifests (without special personal data).
+        # the add-ons with their counts and manifests (without special personal data), and
+        # the delegations with the VIP list.
         (
             "organiser_a",
             [
                 "Add-ons",
+                "Delegations",
                 "Exports and dashboard",
                 "Forums and events",
                 "Registrations",
@@ -95,6 +99,6 @@ def test_index_in_russian_lists_each_app_once(people):
     names = sections(client.get("/ru/admin/").content.decode())
     english = sections(client.get("/en/admin/").content.decode())
 
-    assert len(names) == len(set(names)) == len(english) == 10
+    assert len(names) == len(set(names)) == len(english) == 11
     assert "Регистрации" in names
     assert "Учётные записи" not in names  # allauth's "Accounts", twice before
