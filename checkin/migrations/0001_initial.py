@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0004_registration_window_help'),
-        ('registrations', '0006_check_in_undone'),
+        ('registrations', '0008_check_in_undone'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
