@@ -66,3 +66,23 @@ def test_without_rules_the_invoice_keeps_its_one_registration_line():
     (line,) = invoice.lines.all()
     assert line.description_in("en").startswith("Registration for ")
     assert line.net == Decimal("600.00")
+
+
+def test_cancelling_credits_every_line_and_gives_the_code_back():
+    from billing.models import Invoice
+    from pricing.models import CodeUse
+    from registrations.services import cancel_registration
+
+    event = make_billed_event()
+    category = make_category(event, price=Decimal("500"))
+    make_code(event, "HALF", discount_value=Decimal("50"), usage_limit=1)
+    registration = make_registration(
+        category, delegate=make_delegate(), form_sections={"code": {"code": "HALF"}}
+    )
+
+    cancel_registration(registration, acting_user=registration.delegate)
+
+    credit = Invoice.objects.get(registration=registration, kind=Invoice.Kind.CREDIT_NOTE)
+    assert [line.net for line in credit.lines.all()] == [Decimal("-500.00"), Decimal("250.00")]
+    assert credit.net == -invoice_of(registration).net == Decimal("-250.00")
+    assert CodeUse.objects.get(registration=registration).released_at is not None
