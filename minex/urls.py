@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("billing.providers.urls_webhook")),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
     path("", include("visas.urls_public")),
+    # Outside the language prefix: clients ask for a language with ?lang= or Accept-Language.
+    path("api/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -542,6 +542,9 @@ def check_in_registration(registration: Registration, *, acting_user: User) -> R
             from_status=registration.status,
             to_status=registration.status,
         )
+        extensions.registration_checked_in.send(
+            sender=Registration, registration=registration, actor=acting_user
+        )
     return registration
 
 
