@@ -127,7 +127,7 @@ def _publish(delivery_ids: list[str]) -> None:
 
     for delivery_id in delivery_ids:
         try:
-            current_app.send_task(DELIVER_TASK, kwargs={"delivery_id": delivery_id}, retry=False)
+            current_app.signature(DELIVER_TASK, kwargs={"delivery_id": delivery_id}).delay()
         except Exception:  # the broker is down: the dispatcher hands the row out later
             logger.warning("Could not queue webhook delivery %s; the dispatcher will", delivery_id)
             return
@@ -321,8 +321,8 @@ def _publish_later(delivery_id: str, delay: float) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # in-process tasks cannot wait; the dispatcher hands the row out when due
     try:
-        current_app.send_task(
-            DELIVER_TASK, kwargs={"delivery_id": delivery_id}, countdown=delay, retry=False
+        current_app.signature(DELIVER_TASK, kwargs={"delivery_id": delivery_id}).apply_async(
+            countdown=delay
         )
     except Exception:
         logger.warning("Could not queue the retry of %s; the dispatcher will", delivery_id)
