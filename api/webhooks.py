@@ -96,7 +96,9 @@ def record_event(registration: Registration, event: str) -> list[WebhookDelivery
     subscriptions = list(
         WebhookSubscription.objects.filter(
             forum_id=registration.event.forum_id, is_active=True, events__contains=[event]
-        ).only("pk")
+        )
+        .order_by()  # the model's order (by forum) would join the forum table
+        .only("pk")
     )
     if not subscriptions:
         return []
