@@ -5,7 +5,8 @@ host is resolved again at every delivery: a name that pointed to a public addres
 subscription was made may point to 10.0.0.5 or 127.0.0.1 today (DNS rebinding). Delivery then
 connects to the very address that was checked (`api/delivery.py`), not to a second lookup.
 
-Loopback, private, link-local, multicast, reserved and unspecified addresses are refused.
+Every address that is not globally reachable (loopback, private, link-local, shared,
+reserved, unspecified) and every multicast address is refused.
 `WEBHOOK_ALLOW_LOOPBACK` (on in development and tests, off by default) lets loopback through,
 so a receiver on 127.0.0.1 can be used; it never opens the private ranges.
 """
@@ -28,13 +29,9 @@ def _refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         address = address.ipv4_mapped
     if address.is_loopback:
         return not settings.WEBHOOK_ALLOW_LOOPBACK
-    return (
-        address.is_private
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
+    # Not "globally reachable" covers private, link-local, reserved, unspecified, shared
+    # (100.64/10, carrier NAT) and documentation ranges alike.
+    return not address.is_global or address.is_multicast
 
 
 def validate_webhook_url(url: str) -> None:

@@ -251,6 +251,8 @@ def test_private_and_loopback_addresses_are_refused(
         "http://[::ffff:127.0.0.1]/hook",
         "http://localhost/hook",
         "http://224.0.0.1/hook",
+        "http://100.64.0.1/hook",
+        "http://0.0.0.0/hook",
     ]:
         with pytest.raises(ValidationError):
             validate_webhook_url(url)
