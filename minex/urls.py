@@ -27,6 +27,8 @@ urlpatterns = [
     # scope (/staff/checkin/) is one fixed path; the language comes from the staff member's
     # cookie or browser (LocaleMiddleware).
     path("", include("checkin.urls")),
+    # Outside the language prefix: clients ask for a language with ?lang= or Accept-Language.
+    path("api/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -3,9 +3,10 @@
 `registrations` may not import those apps (docs/architecture.md), so it announces what
 happens and asks for what to show, and they answer:
 
-- `registration_created` and `registration_status_changed` are sent by the services in
-  `services.py`, **inside the transaction** that made the change and after its history row,
-  with the event and category rows still locked. A receiver that writes (an invoice, a
+- `registration_created`, `registration_status_changed` and `registration_checked_in` are
+  sent by the services in `services.py`, **inside the transaction** that made the change and
+  after its history row, with the event and category rows still locked (a check-in locks
+  only the registration row). A receiver that writes (an invoice, a
   visa request's withdrawal) is part of that transaction: if it raises, nothing is saved.
   Receivers therefore do only database work; anything that leaves the process (e-mail, a
   task) goes through the outbox or `transaction.on_commit`, as everywhere. A receiver that
@@ -93,6 +94,9 @@ def email_copies(registration) -> list[tuple[str, str]]:
                 seen.add(address.lower())
                 copies.append((address, language))
     return copies
+# kwargs: registration (just checked in, `checked_in_at` set), actor. Sent by
+# `check_in_registration` inside its transaction: a check-in changes no status.
+registration_checked_in = Signal()
 
 
 @dataclass(frozen=True)

@@ -819,6 +819,9 @@ def check_in_registration(
             to_status=registration.status,
             **details,
         )
+        extensions.registration_checked_in.send(
+            sender=Registration, registration=registration, actor=acting_user
+        )
     return registration
 
 

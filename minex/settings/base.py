@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "badges",
     "checkin",
     "delegations",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "badges.tasks.release_stuck_batches",
         "schedule": env.float("BADGES_SWEEP_INTERVAL", default=300.0),
     },
+    # Webhook deliveries whose retry time has come, or whose worker died while sending.
+    "api-dispatch-due-webhooks": {
+        "task": "api.tasks.dispatch_due_webhooks",
+        "schedule": env.float("WEBHOOK_DISPATCH_INTERVAL", default=30.0),
+    },
     "badges-purge-expired-files": {
         "task": "badges.tasks.purge_expired_batch_files",
         "schedule": 3600.0,
@@ -485,6 +493,48 @@ RATE_LIMITS = {
 
 # How long after a scan the door may undo an admission (checkin/services.py).
 CHECKIN_UNDO_SECONDS = env.int("CHECKIN_UNDO_SECONDS", default=60)
+
+# The REST API (api/, docs/api.md): tokens only (no session, so no CSRF question), errors as
+# RFC 9457 problems, cursor pages, rate limits per token counted in the fail-open cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttles.TokenRateThrottle",
+        "api.throttles.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_RATE_LIMIT_TOKEN", default="1200/minute"),
+        "anonymous": env.str("API_RATE_LIMIT_ANONYMOUS", default="120/minute"),
+    },
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MINEX Forum Portal API",
+    "DESCRIPTION": "Forums, events and categories (public); registrations, check-ins and "
+    "decisions for staff tokens. Webhooks and how to verify them: docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+# Webhooks (api/webhooks.py): seconds between attempts (one more attempt than delays), the
+# failures in a row that pause a subscription, the request's timeout.
+WEBHOOK_RETRY_DELAYS = [
+    int(delay)
+    for delay in env.list("WEBHOOK_RETRY_DELAYS", default=["30", "120", "600", "3600", "21600"])
+]
+WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=15)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+WEBHOOK_SENDING_LEASE_MARGIN = env.int("WEBHOOK_SENDING_LEASE_MARGIN", default=30)
+WEBHOOK_DISPATCH_BATCH_SIZE = env.int("WEBHOOK_DISPATCH_BATCH_SIZE", default=100)
+# SSRF (api/addresses.py): loopback receivers only where someone turns this on (dev, tests);
+# private, link-local and multicast addresses are refused whatever it says.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
 
 LOGGING = {
     "version": 1,

@@ -57,3 +57,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Webhooks never go to loopback in production, whatever the environment says (SSRF:
+# api/addresses.py); private, link-local and multicast addresses are refused everywhere.
+WEBHOOK_ALLOW_LOOPBACK = False

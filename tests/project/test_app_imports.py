@@ -31,6 +31,7 @@ MAY_IMPORT = {
     # The site-visit manifest writes through exports' formula-safe CSV/XLSX helpers.
     "addons": {"events", "registrations", "accounts", "mail", "pricing", "exports"},
     "checkin": {"events", "registrations", "accounts", "badges", "billing"},
+    "api": {"events", "registrations", "accounts", "exports", "mail"},
 }
 APPS = set(MAY_IMPORT)
 # The project package: every app may use its shared helpers (rate limits, widgets, error
