@@ -103,7 +103,7 @@ def running(command: list[str], *, env: dict[str, str], log: Path) -> Iterator[s
                 process.wait()
 
 
-def wait_for_http(url: str, *, timeout: float = 30, expect: int = 200) -> tuple[int, bytes]:
+def wait_for_http(url: str, *, timeout: float = 120, expect: int = 200) -> tuple[int, bytes]:
     """Poll `url` until it answers with `expect`; return the last (status, body)."""
     deadline = time.monotonic() + timeout
     last: tuple[int, bytes] = (0, b"")

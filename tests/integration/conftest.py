@@ -18,7 +18,7 @@ from tests.processes import PrivateRedis, stop_process, wait_until
 from tests.smtp_server import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
-READY_TIMEOUT = 60
+READY_TIMEOUT = 180
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def test_entry_points_start_and_web_answers_healthz(tmp_path, private_redis):
         running([str(ROOT / "bin/worker")], env=env, log=tmp_path / "worker.log") as worker,
         running([str(ROOT / "bin/beat")], env=env, log=tmp_path / "beat.log") as beat,
     ):
-        status, body = wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        status, body = wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=180)
         assert status == 200, (tmp_path / "web.log").read_text()
         assert b'"status": "ok"' in body
 

@@ -107,7 +107,7 @@ def test_registrations_go_on_while_redis_is_down_and_their_emails_follow(
         running([str(ROOT / "bin/worker")], env=env, log=logs["worker"]) as worker,
         running([str(ROOT / "bin/beat")], env=env, log=logs["beat"]) as beat,
     ):
-        assert wait_for_http(f"{base_url}/healthz", timeout=40)[0] == 200, log("web")
+        assert wait_for_http(f"{base_url}/healthz", timeout=180)[0] == 200, log("web")
         wait_until(lambda: " ready." in log("worker"), timeout=30, message=lambda: log("worker"))
         browsers = [Browser(base_url, session) for session in sessions]
 

@@ -17,7 +17,7 @@ def _manage(*args, **env_overrides):
         env=clean_environment(**env_overrides),
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,  # a deadline, not a speed: collectstatic compresses every file
     )
 
 
