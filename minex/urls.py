@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", include("legal.urls")),
     path("", include("events.urls")),
     path("", include("registrations.urls")),
+    path("", include("privacy.urls")),
     path("", include("exports.urls")),
     path("", include("visas.urls")),
     path("", include("visas.urls_letters")),

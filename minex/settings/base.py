@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "visas",
     "billing",
     "badges",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -269,6 +270,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visas.tasks.wipe_expired_passport_data",
         "schedule": crontab(minute=15, hour=env.int("VISA_RETENTION_HOUR", default=1)),
     },
+    # The retention schedule (PRIVACY_* below): needs after events, old mail bodies, export
+    # files, inactive accounts (warned first). Daily, an hour after the visa wipe.
+    "privacy-apply-retention-schedule": {
+        "task": "privacy.tasks.apply_retention_schedule",
+        "schedule": crontab(minute=45, hour=env.int("PRIVACY_RETENTION_HOUR", default=1)),
+    },
     # The secretariat's daily digest of visa requests whose filing deadline is near (UTC hour:
     # 03:00 is 08:00 in Astana).
     "visas-filing-deadline-digest": {
@@ -429,6 +436,19 @@ BADGES_TASK_TIME_LIMIT = BADGES_TASK_SOFT_TIME_LIMIT + 60
 BADGES_STUCK_AFTER = env.int("BADGES_STUCK_AFTER", default=BADGES_TASK_TIME_LIMIT + 60)
 BADGES_MAX_ATTEMPTS = env.int("BADGES_MAX_ATTEMPTS", default=3)
 BADGES_FILE_RETENTION_HOURS = env.int("BADGES_FILE_RETENTION_HOURS", default=72)
+
+# The retention schedule (privacy/retention.py, run daily by privacy.tasks; shown on the
+# privacy page). Dietary and accessibility needs are wiped from registrations (and from the
+# profile, if the delegate has no later event) this many days after the event's last day.
+PRIVACY_NEEDS_RETENTION_DAYS = env.int("PRIVACY_NEEDS_RETENTION_DAYS", default=0)
+# Bodies and attachments of sent or failed e-mails are emptied after this many days (the row
+# stays: to whom, what kind, when, the outcome).
+PRIVACY_MAIL_BODY_RETENTION_DAYS = env.int("PRIVACY_MAIL_BODY_RETENTION_DAYS", default=90)
+# Export files: EXPORTS_FILE_RETENTION_HOURS and BADGES_FILE_RETENTION_HOURS above.
+# Accounts with no sign-in and no registration for this many years are deleted, after a
+# warning e-mail sent PRIVACY_INACTIVITY_WARNING_DAYS before.
+PRIVACY_INACTIVE_ACCOUNT_YEARS = env.int("PRIVACY_INACTIVE_ACCOUNT_YEARS", default=3)
+PRIVACY_INACTIVITY_WARNING_DAYS = env.int("PRIVACY_INACTIVITY_WARNING_DAYS", default=30)
 # The delegate's ticket e-mail (the QR, a link to the printable ticket) when a registration
 # is confirmed: a second e-mail beside registrations' own confirmation.
 BADGES_TICKET_EMAIL = env.bool("BADGES_TICKET_EMAIL", default=True)
