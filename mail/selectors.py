@@ -34,6 +34,11 @@ def is_undeliverable(address: str) -> bool:
     return UndeliverableAddress.objects.filter(address=address.lower()).exists()
 
 
+def undeliverable_address(address: str) -> UndeliverableAddress | None:
+    """The permanent refusal recorded for ``address``, or None."""
+    return UndeliverableAddress.objects.filter(address=address.lower()).first()
+
+
 def undeliverable_among(addresses) -> set[str]:
     """The undeliverable ones of ``addresses``, lower-cased (one query for a whole list)."""
     lowered = {address.lower() for address in addresses}
