@@ -83,3 +83,21 @@ class Processes:
 
     def __exit__(self, *exc_info) -> None:
         self.stop_all()
+
+
+def recreate_database(database: str, environment: dict, *, server: str | None = None) -> None:
+    """Drop and create ``database`` on the PostgreSQL ``server`` (BENCH_PG by default), then
+    migrate it with ``environment`` (whose DATABASE_URL must name it)."""
+    import psycopg
+
+    server = server or os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        admin.execute(f'CREATE DATABASE "{database}"')
+    subprocess.run(
+        # System checks belong to CI (manage.py check); a benchmark measures its own path.
+        [sys.executable, "manage.py", "migrate", "--no-input", "--skip-checks", "-v", "0"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+    )

@@ -31,6 +31,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mail.services import BulkEmail, queue_bulk_emails, queue_rendered_email
+from minex.bulk import insert_rows
 from registrations.emails import greeting
 from registrations.models import Registration
 
@@ -58,24 +59,44 @@ def check_mailing(mailing: Mailing) -> dict[str, list[str]]:
     return problems
 
 
-def placeholder_values(registration: Registration, *, language: str) -> dict[str, str]:
-    """The placeholders' values for this registration, in ``language``."""
-    event = registration.event
+def placeholder_values(
+    registration: Registration, *, language: str, event_values: dict | None = None
+) -> dict[str, str]:
+    """The placeholders' values for this registration, in ``language``. ``event_values``
+    (``event_placeholder_values``) spares a mailing computing the event's once per delegate."""
+    event_values = event_values or event_placeholder_values(registration.event, language)
+    with translation.override(language):
+        salutation = greeting(registration)
+    return {
+        **event_values,
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "full_name": registration.full_name,
+        "greeting": salutation,
+        "reference": registration.reference,
+        "registration_link": event_values["registration_link"].replace(
+            _REFERENCE_SLOT, registration.reference
+        ),
+    }
+
+
+# A stand-in reference: the registration link is reversed once per language and event, and
+# each delegate's reference put in its place.
+_REFERENCE_SLOT = "MXSLOT-REFERENCE-0"
+
+
+def event_placeholder_values(event, language: str) -> dict[str, str]:
+    """The placeholders that are the same for every delegate of ``event`` in ``language``."""
     with translation.override(language):
         venue = ", ".join(part for part in (event.venue, event.city) if part)
         dates = date_format(event.start_date, "DATE_FORMAT")
         if event.end_date != event.start_date:
             dates = f"{dates} – {date_format(event.end_date, 'DATE_FORMAT')}"
         link = settings.SITE_URL + reverse(
-            "registration_detail", kwargs={"reference": registration.reference}
+            "registration_detail", kwargs={"reference": _REFERENCE_SLOT}
         )
         return {
-            "first_name": registration.first_name,
-            "last_name": registration.last_name,
-            "full_name": registration.full_name,
-            "greeting": greeting(registration),
-            "reference": registration.reference,
-            "event": event.title,
+            "event": str(event.title),
             "event_dates": dates,
             "venue": venue,
             "registration_link": link,
@@ -90,11 +111,17 @@ def texts_in(mailing: Mailing, language: str) -> tuple[str, str]:
     return subject, body
 
 
-def render_for(mailing: Mailing, registration: Registration, *, language: str) -> BulkEmail:
+def render_for(
+    mailing: Mailing,
+    registration: Registration,
+    *,
+    language: str,
+    event_values: dict | None = None,
+) -> BulkEmail:
     """The mailing as ``registration``'s delegate receives it in ``language``: subject and
     text filled in, and for news the unsubscribe link in the text and the RFC 8058 headers."""
     subject, body = texts_in(mailing, language)
-    values = placeholder_values(registration, language=language)
+    values = placeholder_values(registration, language=language, event_values=event_values)
     text = fill(body, values)
     headers = {}
     if mailing.purpose == Mailing.Purpose.NEWS:
@@ -223,11 +250,17 @@ def queue_mailing_recipients(mailing_id: int) -> int:
             MailingRecipient.objects.filter(mailing=mailing).values_list("delegate_id", flat=True)
         )
         recipients, messages = [], []
+        event_values = {}  # (event id, language): the placeholders every delegate shares
         for registration in recipient_registrations(mailing):
             if registration.delegate_id in already:
                 continue
             language = _recipient_language(registration)
-            messages.append(render_for(mailing, registration, language=language))
+            key = (registration.event_id, language)
+            if key not in event_values:
+                event_values[key] = event_placeholder_values(registration.event, language)
+            messages.append(
+                render_for(mailing, registration, language=language, event_values=event_values[key])
+            )
             recipients.append(
                 MailingRecipient(
                     mailing=mailing,
@@ -246,7 +279,7 @@ def queue_mailing_recipients(mailing_id: int) -> int:
         )
         for recipient, email_id in zip(recipients, email_ids, strict=True):
             recipient.outgoing_email_id = email_id
-        MailingRecipient.objects.bulk_create(recipients, batch_size=2000)
+        insert_rows(recipients)
         counts = count_recipients(mailing)
         mailing.recipients_count = len(already) + len(recipients)
         mailing.skipped_undeliverable = counts.undeliverable
