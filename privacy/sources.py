@@ -12,13 +12,15 @@ import decimal
 import secrets
 
 from allauth.account.models import EmailAddress
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import DelegateProfile, ProfileHistory
+from accounts.models import DelegateProfile, NewsConsentChange, ProfileHistory
 from badges.models import CODE_BYTES, Badge
 from billing.models import BillingDetails, Invoice, Payment
 from exports.models import ExportLog
-from mail.models import OutgoingEmail
+from mail.models import OutgoingEmail, UndeliverableAddress
+from mailings.models import MailingRecipient
 from minex.personal_data import PersonalDataSource, register_source
 from registrations.models import Registration, RegistrationHistory
 from visas.models import VisaRequest
@@ -69,6 +71,10 @@ def account_personal_data(user) -> dict:
             {"at": plain(entry.at), "channel": entry.channel, "changes": entry.changes}
             for entry in ProfileHistory.objects.filter(user=user).order_by("at", "pk")
         ],
+        "news_consent_history": [
+            {"at": plain(change.at), "consented": change.consented, "source": change.source}
+            for change in NewsConsentChange.objects.filter(user=user).order_by("at", "pk")
+        ],
     }
 
 
@@ -78,7 +84,13 @@ def erase_account_personal_data(user, *, now) -> dict:
     profiles, _rows = DelegateProfile.objects.filter(user=user).delete()
     history, _rows = ProfileHistory.objects.filter(user=user).delete()
     addresses, _rows = EmailAddress.objects.filter(user=user).delete()
-    return {"profiles": profiles, "profile_changes": history, "email_addresses": addresses}
+    consent, _rows = NewsConsentChange.objects.filter(user=user).delete()
+    return {
+        "profiles": profiles,
+        "profile_changes": history,
+        "email_addresses": addresses,
+        "news_consent_changes": consent,
+    }
 
 
 # --- registrations --------------------------------------------------------------------------
@@ -142,20 +154,40 @@ def erase_registrations_personal_data(user, *, now) -> dict:
 MAIL_FIELDS = ("created_at", "sent_at", "status", "kind", "language", "subject", "body_text")
 
 
-def mail_personal_data(user) -> list:
-    emails = OutgoingEmail.objects.filter(recipient__iexact=user.email).order_by("created_at", "pk")
-    return [
-        # A credential's body (a reset link) is never shown again, even to its recipient.
-        {**row(email, MAIL_FIELDS), "body_text": "" if email.secret else email.body_text}
-        for email in emails.only(*MAIL_FIELDS, "secret")
-    ]
+def _addresses(user) -> Q:
+    """The account's address and any other one their registrations were made with."""
+    addresses = {user.email.lower()} | {
+        email.lower()
+        for email in Registration.objects.filter(delegate=user).values_list("email", flat=True)
+        if email
+    }
+    query = Q(pk__in=[])
+    for address in addresses:
+        query |= Q(recipient__iexact=address)
+    return query
+
+
+def mail_personal_data(user) -> dict:
+    emails = OutgoingEmail.objects.filter(_addresses(user)).order_by("created_at", "pk")
+    refused = UndeliverableAddress.objects.filter(address__iexact=user.email)
+    return {
+        "emails": [
+            # A credential's body (a reset link) is never shown again, even to its recipient.
+            {**row(email, MAIL_FIELDS), "body_text": "" if email.secret else email.body_text}
+            for email in emails.only(*MAIL_FIELDS, "secret")
+        ],
+        "undeliverable_address": [
+            row(item, ("address", "reason", "smtp_code", "first_seen_at", "last_seen_at"))
+            for item in refused
+        ],
+    }
 
 
 def erase_mail_personal_data(user, *, now) -> dict:
     """The e-mails to the person's address are deleted; one a worker is sending right now
     loses its content and address (the worker holds its bytes; its result is still
     recorded on the row)."""
-    emails = OutgoingEmail.objects.filter(recipient__iexact=user.email)
+    emails = OutgoingEmail.objects.filter(_addresses(user))
     in_flight = emails.filter(status=OutgoingEmail.Status.SENDING).update(
         recipient=f"deleted-{user.pk}@deleted.invalid",
         subject="",
@@ -166,7 +198,28 @@ def erase_mail_personal_data(user, *, now) -> dict:
         render_intent=None,
     )
     deleted, _rows = emails.exclude(status=OutgoingEmail.Status.SENDING).delete()
-    return {"emails_deleted": deleted, "emails_emptied": in_flight}
+    refused, _rows = UndeliverableAddress.objects.filter(address__iexact=user.email).delete()
+    return {"emails_deleted": deleted, "emails_emptied": in_flight, "undeliverable": refused}
+
+
+# --- mailings (merged from the mailings branch) ----------------------------------------------
+
+
+def mailings_personal_data(user) -> list:
+    recipients = MailingRecipient.objects.filter(delegate=user).select_related("mailing")
+    return [
+        {"mailing": recipient.mailing.subject, "email": recipient.email}
+        for recipient in recipients.order_by("pk")
+    ]
+
+
+def erase_mailings_personal_data(user, *, now) -> dict:
+    """The row stays (each recipient once: a re-send must not reach them), without the
+    address."""
+    emptied = MailingRecipient.objects.filter(delegate=user).update(
+        email=f"deleted-{user.pk}@deleted.invalid"
+    )
+    return {"mailing_recipients_emptied": emptied}
 
 
 # --- exports --------------------------------------------------------------------------------
@@ -361,8 +414,17 @@ SOURCES = (
         label=_("E-mails sent to you"),
         export=mail_personal_data,
         erase=erase_mail_personal_data,
-        order=80,
+        # First: it finds the e-mails by the registrations' addresses, emptied at 20.
+        order=10,
         kept=_("Deleted."),
+    ),
+    PersonalDataSource(
+        name="mailings",
+        label=_("Mailings sent to you"),
+        export=mailings_personal_data,
+        erase=erase_mailings_personal_data,
+        order=85,
+        kept=_("Kept without your address, so that no mailing reaches you twice."),
     ),
     PersonalDataSource(
         name="account",

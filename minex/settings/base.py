@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "visas",
     "billing",
     "badges",
+    "mailings",
     "privacy",
 ]
 
@@ -228,7 +229,26 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1}
 CELERY_TIMEZONE = "UTC"
+# Mailings have their own queue, so a 20,000-recipient mailing never waits in front of a
+# registration's confirmation: run a worker for it (`bin/worker --queues mailings`, the
+# docker-compose service "mailings-worker"); bin/worker alone consumes the default queue.
+CELERY_TASK_ROUTES = {
+    "mail.tasks.deliver_bulk_emails": {"queue": "mailings"},
+    "mail.tasks.dispatch_due_bulk_emails": {"queue": "mailings"},
+    "mailings.tasks.*": {"queue": "mailings"},
+}
 CELERY_BEAT_SCHEDULE = {
+    # Mailings stuck "queueing" published again, finished ones marked sent, due reminders.
+    "mailings-sweep": {
+        "task": "mailings.tasks.sweep_mailings",
+        "schedule": env.float("MAILINGS_SWEEP_INTERVAL", default=60.0),
+    },
+    # Mailings' pace: rows whose turn has come (MAILINGS_RATE_PER_MINUTE) go to the mailings
+    # queue's delivery task.
+    "mail-dispatch-due-bulk-emails": {
+        "task": "mail.tasks.dispatch_due_bulk_emails",
+        "schedule": env.float("MAILINGS_DISPATCH_INTERVAL", default=5.0),
+    },
     # Hands due outbox rows (retries, rows whose hand-off missed the broker) to the workers
     # and frees rows left in "sending" by a worker that died.
     "mail-dispatch-due-emails": {
@@ -292,6 +312,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
 }
+
+# Mailings: how many of a mailing's e-mails go out per minute (all mailings together share the
+# "mailings" queue's worker; confirmations use the default queue and never wait for them).
+MAILINGS_RATE_PER_MINUTE = env.int("MAILINGS_RATE_PER_MINUTE", default=600)
 
 # Mail. Without EMAIL_HOST mail goes to the console (or to files with EMAIL_BACKEND).
 EMAIL_HOST = env.str("EMAIL_HOST", default="")

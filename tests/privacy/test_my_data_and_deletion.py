@@ -7,12 +7,13 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.models import DelegateProfile, ProfileHistory, User
+from accounts.models import DelegateProfile, NewsConsentChange, ProfileHistory, User
+from accounts.services import set_news_consent
 from badges.models import Badge
 from badges.selectors import badge_for_token
 from badges.tokens import BadToken, badge_token
 from billing.models import BillingDetails, Invoice
-from mail.models import OutgoingEmail
+from mail.models import OutgoingEmail, UndeliverableAddress
 from minex.personal_data import PersonalDataSource, register_source
 from privacy import services
 from privacy.models import AccountDeletion
@@ -51,6 +52,8 @@ def test_my_data_page_and_download_hold_every_apps_data_and_no_one_elses(
         django_capture_on_commit_callbacks
     )
     other = make_registration()
+    set_news_consent(delegate, True, source=NewsConsentChange.Source.PROFILE_PAGE)
+    UndeliverableAddress.objects.create(address=delegate.email, smtp_code=550, reason="No mailbox")
     client.force_login(delegate)
 
     profile_page = client.get(reverse("my_profile"))
@@ -92,7 +95,9 @@ def test_my_data_page_and_download_hold_every_apps_data_and_no_one_elses(
     }
     assert data["visas"][0]["passport_number"]
     assert data["billing"]["invoices"][0]["buyer_organisation"] == "Steppe Minerals LLP"
-    assert data["mail"], "the e-mails sent to the delegate are part of the copy"
+    assert data["mail"]["emails"], "the e-mails sent to the delegate are part of the copy"
+    assert data["account"]["news_consent_history"][0]["consented"] is True
+    assert data["mail"]["undeliverable_address"][0]["smtp_code"] == 550
     assert other.reference not in download.content.decode()
 
 
@@ -112,6 +117,8 @@ def test_deleting_the_account_anonymises_everything_and_keeps_what_the_law_requi
     invoice = invoice_of(registration)
     assert invoice.status == Invoice.Status.ISSUED
     token = badge_token(Badge.objects.get(registration=registration))
+    set_news_consent(delegate, True, source=NewsConsentChange.Source.PROFILE_PAGE)
+    UndeliverableAddress.objects.create(address=email, smtp_code=550)
     client.force_login(delegate)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -147,6 +154,8 @@ def test_deleting_the_account_anonymises_everything_and_keeps_what_the_law_requi
     # deletion: a tax document the delegate is owed, addressed from the issued invoice.
     left = OutgoingEmail.objects.filter(recipient__iexact=email)
     assert set(left.values_list("kind", flat=True)) == {"billing.credit_note"}
+    assert not NewsConsentChange.objects.filter(user=user).exists()
+    assert not UndeliverableAddress.objects.filter(address__iexact=email).exists()
     # The secretariat is told, with references and no personal data.
     deletion = AccountDeletion.objects.get(user=user)
     told = OutgoingEmail.objects.get(kind="privacy.account_deleted")
