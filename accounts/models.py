@@ -219,3 +219,41 @@ class ProfileHistory(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.get_channel_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class NewsConsentChange(models.Model):
+    """One giving or withdrawing of consent to news about future forums: when, through what.
+
+    The consent itself is `DelegateProfile.consent_marketing`; these rows are its history,
+    written by `accounts.services.set_news_consent` (and by `update_profile` when a form
+    changes it) in the transaction that changes it. A withdrawal through an unsubscribe link
+    is recorded even for a person without a profile.
+    """
+
+    class Source(models.TextChoices):
+        PROFILE_PAGE = "profile_page", _("on the profile page")
+        REGISTRATION = "registration", _("when registering for a forum")
+        REGISTRATION_CHANGE = "registration_change", _("when changing a registration")
+        ON_BEHALF = "on_behalf", _("in a registration made by the secretariat")
+        UNSUBSCRIBE_LINK = "unsubscribe_link", _("through the unsubscribe link in an e-mail")
+        ONE_CLICK = "one_click", _("through the mail program's unsubscribe button")
+        SECRETARIAT = "secretariat", _("by the secretariat")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="news_consent_changes",
+        verbose_name=_("delegate"),
+    )
+    consented = models.BooleanField(_("consents to news"))
+    source = models.CharField(_("source"), max_length=24, choices=Source.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent to news")
+        verbose_name_plural = _("consents to news")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="news_consent_user_at")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.consented} {self.at:%Y-%m-%d %H:%M}"

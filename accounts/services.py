@@ -5,7 +5,7 @@ from django.db import transaction
 
 from minex.countries import full_clean
 
-from .models import DelegateProfile, ProfileHistory, User
+from .models import DelegateProfile, NewsConsentChange, ProfileHistory, User
 
 PROFILE_FIELDS = frozenset(
     {
@@ -78,10 +78,46 @@ def update_profile(
                 ProfileHistory.objects.create(
                     user=user, actor=acting_user, channel=channel, changes=changes
                 )
+            if "consent_marketing" in changes:
+                # The profile's channels are consent sources of the same names.
+                NewsConsentChange.objects.create(
+                    user=user, consented=profile.consent_marketing, source=channel
+                )
     if refusal is not None:
         raise refusal
     user.delegate_profile = profile
     return profile
+
+
+def set_news_consent(user: User, consented: bool, *, source: str) -> bool:
+    """Give or withdraw `user`'s consent to news about future forums; return True if it changed.
+
+    `source` is a `NewsConsentChange.Source` (an unknown one is a ValueError). Side effects,
+    in one transaction, in order: the user's row locked (FOR NO KEY UPDATE, the lock order of
+    `update_profile`), then the profile; its `consent_marketing` saved and one
+    `NewsConsentChange` row written, only when the value really changes. A person without a
+    profile has no consent to withdraw: withdrawing writes the history row alone (the
+    unsubscribe is recorded with its time), giving consent needs a profile (ValueError).
+    Repeating the same answer (a second click on an unsubscribe link) writes nothing.
+    """
+    NewsConsentChange.Source(source)
+    with transaction.atomic():
+        User.objects.select_for_update(no_key=True).only("pk").get(pk=user.pk)
+        profile = DelegateProfile.objects.select_for_update().filter(user=user).first()
+        if profile is None:
+            if consented:
+                raise ValueError("Consent to news is kept on the delegate profile.")
+            last = NewsConsentChange.objects.filter(user=user).first()
+            if last is not None and not last.consented:
+                return False
+            NewsConsentChange.objects.create(user=user, consented=False, source=source)
+            return True
+        if profile.consent_marketing == consented:
+            return False
+        profile.consent_marketing = consented
+        profile.save(update_fields=["consent_marketing", "updated_at"])
+        NewsConsentChange.objects.create(user=user, consented=consented, source=source)
+    return True
 
 
 def _apply(profile: DelegateProfile, fields: dict, *, created: bool = False) -> dict:

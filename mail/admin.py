@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import OutgoingEmail
+from .models import OutgoingEmail, UndeliverableAddress
 from .selectors import configuration_fault_summary
 
 SECRET_PLACEHOLDER = _(
@@ -202,3 +202,26 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(UndeliverableAddress)
+class UndeliverableAddressAdmin(admin.ModelAdmin):
+    """Addresses the mail server refused for good. Mailings skip them; deleting a row (the
+    delegate fixed their mailbox) makes the address deliverable again."""
+
+    list_display = ["address", "smtp_code", "reason", "refusals", "first_seen_at", "last_seen_at"]
+    search_fields = ["address"]
+    list_filter = ["smtp_code"]
+    readonly_fields = [
+        "address",
+        "smtp_code",
+        "reason",
+        "refusals",
+        "first_seen_at",
+        "last_seen_at",
+    ]
+    list_per_page = 100
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False

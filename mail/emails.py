@@ -21,6 +21,7 @@ def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
             # Tells auto-responders (out-of-office) not to answer: RFC 3834.
             "Auto-Submitted": "auto-generated",
             "Content-Language": email.language,
+            **(email.headers or {}),
         },
     )
     if email.body_html:

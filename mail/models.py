@@ -68,6 +68,15 @@ class OutgoingEmail(models.Model):
         ),
     )
 
+    # Extra header lines (e.g. List-Unsubscribe for news), {name: value}; part of the prebuilt
+    # message. NULL on rows written before the column existed.
+    headers = models.JSONField(_("extra headers"), null=True, blank=True, editable=False)
+    # Part of a mailing: delivered by its own task on the "mailings" queue, at the mailing's
+    # pace (its rows are due one after another), never in the way of a confirmation.
+    bulk = models.BooleanField(
+        _("part of a mailing"), default=False, db_default=False, editable=False
+    )
+
     related_type = models.ForeignKey(
         ContentType,
         verbose_name=_("related object type"),
@@ -133,3 +142,28 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient}"
+
+
+class UndeliverableAddress(models.Model):
+    """An address the mail server refused permanently (SMTP 5xx on RCPT or DATA).
+
+    Written by delivery (``mail.services.deliver_emails``) when a message is refused for good;
+    mailings skip these addresses (``mail.selectors.is_undeliverable``), and the admin shows
+    them on the outbox and on the delegate's registration. Deleting the row (the delegate
+    corrected their mailbox) makes the address deliverable again.
+    """
+
+    address = models.EmailField(_("address"), max_length=254, unique=True)
+    reason = models.TextField(_("reason"), blank=True)
+    smtp_code = models.PositiveSmallIntegerField(_("SMTP code"), null=True, blank=True)
+    first_seen_at = models.DateTimeField(_("first refused at"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last refused at"), default=timezone.now)
+    refusals = models.PositiveIntegerField(_("refusals"), default=1)
+
+    class Meta:
+        verbose_name = _("undeliverable address")
+        verbose_name_plural = _("undeliverable addresses")
+        ordering = ["-last_seen_at", "-pk"]
+
+    def __str__(self):
+        return self.address

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max
 
-from .models import OutgoingEmail
+from .models import OutgoingEmail, UndeliverableAddress
 
 
 @dataclass(frozen=True)
@@ -27,3 +27,31 @@ def configuration_fault_summary() -> ConfigurationFault | None:
         return None
     latest = waiting.filter(updated_at=summary["latest"]).values_list("last_error", flat=True)
     return ConfigurationFault(waiting=summary["count"], last_error=latest.first() or "")
+
+
+def is_undeliverable(address: str) -> bool:
+    """Whether the mail server refused ``address`` permanently (and nobody cleared it since)."""
+    return UndeliverableAddress.objects.filter(address=address.lower()).exists()
+
+
+def undeliverable_address(address: str) -> UndeliverableAddress | None:
+    """The permanent refusal recorded for ``address``, or None."""
+    return UndeliverableAddress.objects.filter(address=address.lower()).first()
+
+
+def undeliverable_among(addresses) -> set[str]:
+    """The undeliverable ones of ``addresses``, lower-cased (one query for a whole list)."""
+    lowered = {address.lower() for address in addresses}
+    return set(
+        UndeliverableAddress.objects.filter(address__in=lowered).values_list("address", flat=True)
+    )
+
+
+def last_bulk_due_at():
+    """When the last mailing e-mail still queued falls due (None when none waits)."""
+    return (
+        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, bulk=True)
+        .order_by("-next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )

@@ -14,6 +14,20 @@ def deliver_emails(email_ids: list[int]) -> dict[str, str]:
     return {str(email_id): outcome.value for email_id, outcome in outcomes.items()}
 
 
+@shared_task(name=services.DELIVER_BULK_EMAILS_TASK)
+def deliver_bulk_emails(email_ids: list[int]) -> dict[str, str]:
+    """deliver_emails for mailings' rows, on the "mailings" queue (CELERY_TASK_ROUTES)."""
+    outcomes = services.deliver_emails(email_ids)
+    return {str(email_id): outcome.value for email_id, outcome in outcomes.items()}
+
+
+@shared_task(name="mail.tasks.dispatch_due_bulk_emails")
+def dispatch_due_bulk_emails() -> dict:
+    """Beat's pacer for mailings, on the "mailings" queue: hand out the mailing rows whose
+    turn has come (each is due at its place in the mailing's rate)."""
+    return {"dispatched": services.dispatch_due_emails(bulk=True)}
+
+
 @shared_task(name=services.RENDER_EMAILS_TASK)
 def render_emails(email_ids: list[int]) -> dict[str, str]:
     """Render these rows if they still wait "to render", then deliver the ones rendered."""

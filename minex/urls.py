@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", include("legal.urls")),
     path("", include("events.urls")),
     path("", include("registrations.urls")),
+    path("", include("privacy.urls")),
     path("", include("exports.urls")),
     path("", include("visas.urls")),
     path("", include("visas.urls_letters")),
@@ -49,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("", include("badges.urls")),
     path("", include("delegations.urls")),
     path("", include("addons.urls")),
+    path("", include("mailings.urls")),
     prefix_default_language=True,
 )
 

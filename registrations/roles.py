@@ -139,6 +139,19 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "checkin.add_zone",
         "checkin.change_zone",
         "checkin.view_scan",
+        # Mailings (write, test, send) and each event's reminders; the addresses the mail
+        # server refused (deleting one makes it deliverable again).
+        "mailings.view_mailing",
+        "mailings.add_mailing",
+        "mailings.change_mailing",
+        "mailings.delete_mailing",
+        "mailings.send_mailing",
+        "mailings.view_eventreminder",
+        "mailings.add_eventreminder",
+        "mailings.change_eventreminder",
+        "mailings.delete_eventreminder",
+        "mail.view_undeliverableaddress",
+        "mail.delete_undeliverableaddress",
     ),
     ORGANISER: (
         "events.view_forum",

@@ -29,14 +29,18 @@ from .delivery import (
     DeliveryOutcome,
     deliver_emails,
     dispatch_due_emails,
+    record_undeliverable,
     release_stuck_emails,
 )
 from .queueing import (
+    DELIVER_BULK_EMAILS_TASK,
     DELIVER_EMAILS_TASK,
     RENDER_EMAILS_TASK,
+    BulkEmail,
     EmailAttachment,
     EmailIntent,
     ResendOutcome,
+    queue_bulk_emails,
     queue_email,
     queue_emails_to_render,
     queue_rendered_email,
@@ -46,7 +50,9 @@ from .queueing import (
 )
 
 __all__ = [
+    "DELIVER_BULK_EMAILS_TASK",
     "DELIVER_EMAILS_TASK",
+    "BulkEmail",
     "RENDER_EMAILS_TASK",
     "DeliveryOutcome",
     "EmailAttachment",
@@ -54,7 +60,9 @@ __all__ = [
     "ResendOutcome",
     "deliver_emails",
     "dispatch_due_emails",
+    "queue_bulk_emails",
     "queue_email",
+    "record_undeliverable",
     "queue_emails_to_render",
     "queue_rendered_email",
     "register_context_builder",

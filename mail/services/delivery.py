@@ -13,8 +13,8 @@ from django.db.models import BinaryField, Case, F, JSONField, Q, TextField, Valu
 from django.utils import timezone
 
 from ..emails import prebuild_message
-from ..models import OutgoingEmail
-from .faults import classify, describe
+from ..models import OutgoingEmail, UndeliverableAddress
+from .faults import classify, describe, permanent_refusal_code
 from .queueing import hand_off
 
 logger = logging.getLogger("mail.services")
@@ -110,12 +110,14 @@ def deliver_emails(
     return outcomes
 
 
-def dispatch_due_emails(*, now: datetime | None = None) -> int:
+def dispatch_due_emails(*, now: datetime | None = None, bulk: bool = False) -> int:
     """Hand queued e-mails whose time has come to the delivery task; return how many.
 
     Picks up retries that are due and rows whose after-commit hand-off never reached the
     broker, oldest first, at most ``MAIL_DISPATCH_BATCH_SIZE`` per run. A row that is also
     waiting in the broker is harmless: whichever task comes second finds it no longer queued.
+    ``bulk=True`` dispatches mailings' rows instead (each due at its place in the mailing's
+    pace) to their own task on the "mailings" queue; the regular run never touches them.
 
     Side effects, in order: the rows are leased (``dispatched_until`` = now +
     ``MAIL_DISPATCH_LEASE`` seconds), so that while a backlog drains, runs within the lease
@@ -125,9 +127,9 @@ def dispatch_due_emails(*, now: datetime | None = None) -> int:
     be reached the leases are lifted again, for the next run.
     """
     now = now or timezone.now()
-    due = OutgoingEmail.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now).filter(
-        Q(dispatched_until__isnull=True) | Q(dispatched_until__lte=now)
-    )
+    due = OutgoingEmail.objects.filter(
+        status=Status.QUEUED, next_attempt_at__lte=now, bulk=bulk
+    ).filter(Q(dispatched_until__isnull=True) | Q(dispatched_until__lte=now))
     due_ids = list(
         due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[
             : settings.MAIL_DISPATCH_BATCH_SIZE
@@ -139,11 +141,11 @@ def dispatch_due_emails(*, now: datetime | None = None) -> int:
     leased = OutgoingEmail.objects.filter(pk__in=due_ids, status=Status.QUEUED)
     leased.update(dispatched_until=leased_until)
     try:
-        hand_off(due_ids)
+        hand_off(due_ids, bulk=bulk)
     except Exception:
         leased.filter(dispatched_until=leased_until).update(dispatched_until=None)
         raise
-    logger.info("Dispatched %d due e-mails", len(due_ids))
+    logger.info("Dispatched %d due %se-mails", len(due_ids), "mailing " if bulk else "")
     return len(due_ids)
 
 
@@ -276,6 +278,9 @@ def _record_failure(email: OutgoingEmail, error: Exception, *, now: datetime) ->
         logger.error("E-mail %s to %s failed: %s", email.pk, email.recipient, reason)
         status, attempts, next_attempt_at = Status.FAILED, email.attempts, email.next_attempt_at
         outcome = DeliveryOutcome.FAILED
+        code = permanent_refusal_code(error)
+        if code is not None:
+            record_undeliverable(email.recipient, code=code, reason=reason)
     wiped = _secret_content_wiped() if status == Status.FAILED else {}
     OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
         status=status,
@@ -288,6 +293,26 @@ def _record_failure(email: OutgoingEmail, error: Exception, *, now: datetime) ->
         **wiped,
     )
     return outcome
+
+
+def record_undeliverable(address: str, *, code: int, reason: str) -> None:
+    """Mark ``address`` undeliverable after a permanent refusal (one upsert: the first refusal
+    inserts the row, later ones count and keep the latest reason and time)."""
+    now = timezone.now()
+    table = UndeliverableAddress._meta.db_table
+    upsert = (
+        f"INSERT INTO {table} "  # noqa: S608 (the table name is ours, the values parameters)
+        "(address, reason, smtp_code, first_seen_at, last_seen_at, refusals) "
+        "VALUES (%s, %s, %s, %s, %s, 1) "
+        "ON CONFLICT (address) DO UPDATE SET reason = EXCLUDED.reason, "
+        "smtp_code = EXCLUDED.smtp_code, last_seen_at = EXCLUDED.last_seen_at, "
+        f"refusals = {table}.refusals + 1"
+    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            upsert,
+            [address.lower(), reason[:2000], code, now, now],
+        )
 
 
 def _connection_failed(error: Exception) -> bool:

@@ -43,6 +43,17 @@ def classify(error: Exception) -> str:
     return Fault.TEMPORARY
 
 
+def permanent_refusal_code(error: Exception) -> int | None:
+    """The SMTP code when the server refused this recipient or message for good (5xx on RCPT,
+    or on DATA), else None: the address is then undeliverable."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return min(codes) if codes and min(codes) >= 500 else None
+    if isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500:
+        return error.smtp_code
+    return None
+
+
 def describe(error: Exception) -> str:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         details = "; ".join(

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    "mailings",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -238,7 +240,26 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1}
 CELERY_TIMEZONE = "UTC"
+# Mailings have their own queue, so a 20,000-recipient mailing never waits in front of a
+# registration's confirmation: run a worker for it (`bin/worker --queues mailings`, the
+# docker-compose service "mailings-worker"); bin/worker alone consumes the default queue.
+CELERY_TASK_ROUTES = {
+    "mail.tasks.deliver_bulk_emails": {"queue": "mailings"},
+    "mail.tasks.dispatch_due_bulk_emails": {"queue": "mailings"},
+    "mailings.tasks.*": {"queue": "mailings"},
+}
 CELERY_BEAT_SCHEDULE = {
+    # Mailings stuck "queueing" published again, finished ones marked sent, due reminders.
+    "mailings-sweep": {
+        "task": "mailings.tasks.sweep_mailings",
+        "schedule": env.float("MAILINGS_SWEEP_INTERVAL", default=60.0),
+    },
+    # Mailings' pace: rows whose turn has come (MAILINGS_RATE_PER_MINUTE) go to the mailings
+    # queue's delivery task.
+    "mail-dispatch-due-bulk-emails": {
+        "task": "mail.tasks.dispatch_due_bulk_emails",
+        "schedule": env.float("MAILINGS_DISPATCH_INTERVAL", default=5.0),
+    },
     # Hands due outbox rows (retries, rows whose hand-off missed the broker) to the workers
     # and frees rows left in "sending" by a worker that died.
     "mail-dispatch-due-emails": {
@@ -280,6 +301,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visas.tasks.wipe_expired_passport_data",
         "schedule": crontab(minute=15, hour=env.int("VISA_RETENTION_HOUR", default=1)),
     },
+    # The retention schedule (PRIVACY_* below): needs after events, old mail bodies, export
+    # files, inactive accounts (warned first). Daily, an hour after the visa wipe.
+    "privacy-apply-retention-schedule": {
+        "task": "privacy.tasks.apply_retention_schedule",
+        "schedule": crontab(minute=45, hour=env.int("PRIVACY_RETENTION_HOUR", default=1)),
+    },
     # The secretariat's daily digest of visa requests whose filing deadline is near (UTC hour:
     # 03:00 is 08:00 in Astana).
     "visas-filing-deadline-digest": {
@@ -301,6 +328,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
 }
+
+# Mailings: how many of a mailing's e-mails go out per minute (all mailings together share the
+# "mailings" queue's worker; confirmations use the default queue and never wait for them).
+MAILINGS_RATE_PER_MINUTE = env.int("MAILINGS_RATE_PER_MINUTE", default=600)
 
 # Mail. Without EMAIL_HOST mail goes to the console (or to files with EMAIL_BACKEND).
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
@@ -445,6 +476,19 @@ BADGES_TASK_TIME_LIMIT = BADGES_TASK_SOFT_TIME_LIMIT + 60
 BADGES_STUCK_AFTER = env.int("BADGES_STUCK_AFTER", default=BADGES_TASK_TIME_LIMIT + 60)
 BADGES_MAX_ATTEMPTS = env.int("BADGES_MAX_ATTEMPTS", default=3)
 BADGES_FILE_RETENTION_HOURS = env.int("BADGES_FILE_RETENTION_HOURS", default=72)
+
+# The retention schedule (privacy/retention.py, run daily by privacy.tasks; shown on the
+# privacy page). Dietary and accessibility needs are wiped from registrations (and from the
+# profile, if the delegate has no later event) this many days after the event's last day.
+PRIVACY_NEEDS_RETENTION_DAYS = env.int("PRIVACY_NEEDS_RETENTION_DAYS", default=0)
+# Bodies and attachments of sent or failed e-mails are emptied after this many days (the row
+# stays: to whom, what kind, when, the outcome).
+PRIVACY_MAIL_BODY_RETENTION_DAYS = env.int("PRIVACY_MAIL_BODY_RETENTION_DAYS", default=90)
+# Export files: EXPORTS_FILE_RETENTION_HOURS and BADGES_FILE_RETENTION_HOURS above.
+# Accounts with no sign-in and no registration for this many years are deleted, after a
+# warning e-mail sent PRIVACY_INACTIVITY_WARNING_DAYS before.
+PRIVACY_INACTIVE_ACCOUNT_YEARS = env.int("PRIVACY_INACTIVE_ACCOUNT_YEARS", default=3)
+PRIVACY_INACTIVITY_WARNING_DAYS = env.int("PRIVACY_INACTIVITY_WARNING_DAYS", default=30)
 # The delegate's ticket e-mail (the QR, a link to the printable ticket) when a registration
 # is confirmed: a second e-mail beside registrations' own confirmation.
 BADGES_TICKET_EMAIL = env.bool("BADGES_TICKET_EMAIL", default=True)

@@ -22,6 +22,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import may_see_special_personal_data
 from events.selectors import events_visible_to
+from mail.selectors import undeliverable_address
 
 from .. import services
 from ..models import Registration, RegistrationHistory
@@ -164,6 +166,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                     "last_name",
                     "latin_name",
                     "email",
+                    "email_delivery",
                     "job_title",
                     "organisation",
                     "country",
@@ -311,7 +314,26 @@ class RegistrationAdmin(admin.ModelAdmin):
         editable = set(services.EDITABLE_DETAILS)
         if obj is not None and not obj.is_active:
             editable = set()  # cancelled and rejected registrations are closed records
-        return [field.name for field in self.model._meta.fields if field.name not in editable]
+        return [
+            *(field.name for field in self.model._meta.fields if field.name not in editable),
+            "email_delivery",
+        ]
+
+    @admin.display(description=_("e-mail delivery"))
+    def email_delivery(self, obj):
+        """Whether the mail server refused this address for good (mailings skip it)."""
+        refusal = undeliverable_address(obj.email) if obj is not None and obj.email else None
+        if refusal is None:
+            return gettext("No permanent refusal")
+        return format_html(
+            '<strong class="errornote">{}</strong> {}',
+            gettext("Undeliverable since %(date)s (SMTP %(code)s): mailings skip it.")
+            % {
+                "date": formats.date_format(refusal.first_seen_at, "SHORT_DATE_FORMAT"),
+                "code": refusal.smtp_code or "—",
+            },
+            refusal.reason,
+        )
 
     # Saving details: through the service, never a raw save --------------------------------
 
