@@ -263,9 +263,9 @@ def queue_mailing_recipients(mailing_id: int) -> int:
             )
             recipients.append(
                 MailingRecipient(
-                    mailing=mailing,
+                    mailing_id=mailing.pk,
                     delegate_id=registration.delegate_id,
-                    registration=registration,
+                    registration_id=registration.pk,
                     email=registration.email,
                     language=language,
                 )
