@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
+from billing.selectors import payment_statuses
 from events.models import Event
 from events.selectors import events_visible_to, sees_all_forums
 from mail.models import OutgoingEmail, UndeliverableAddress
@@ -43,6 +44,15 @@ def matching_registrations(mailing: Mailing) -> QuerySet[Registration]:
         registrations = registrations.filter(checked_in_at__isnull=False)
     elif mailing.checked_in == Mailing.CheckedIn.NO:
         registrations = registrations.filter(checked_in_at__isnull=True)
+    if mailing.payment_states:
+        # Payment state is computed from invoices and payments (billing), not stored: read it
+        # for the registrations selected so far, in two queries whatever their number.
+        ids = list(registrations.values_list("pk", flat=True))
+        statuses = payment_statuses(ids)
+        wanted = set(mailing.payment_states)
+        registrations = Registration.objects.filter(
+            pk__in=[pk for pk in ids if statuses[pk].state in wanted]
+        )
     if mailing.news_consent_only or mailing.purpose == Mailing.Purpose.NEWS:
         # The person's consent as it stands now (the profile), not the snapshot a
         # registration took when it was made: an unsubscribe must count at once.
