@@ -197,3 +197,23 @@ def test_mailing_payment_filter_selects_by_payment_state():
     assert count_recipients(unpaid).recipients == 1
     assert count_recipients(paid).recipients == 0
     assert count_recipients(not_invoiced).recipients == 1
+
+
+def test_news_without_an_event_reaches_consenting_delegates_of_every_event(
+    news_and_event, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_delegate
+
+    _event, _category, _registrations = news_and_event
+    elsewhere = make_registration(
+        make_category(), delegate=make_delegate("other@example.com", consent_marketing=True)
+    )
+    mailing = _mailing(None, purpose=Mailing.Purpose.NEWS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_mailing(mailing, acting_user=make_user())
+
+    recipients = set(
+        OutgoingEmail.objects.filter(kind="mailing.news").values_list("recipient", flat=True)
+    )
+    assert recipients == {"ru@example.com", elsewhere.email}
