@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from billing.selectors import PaymentState
 from events.selectors import events_visible_to, sees_all_forums
 from minex.countries import country_choices
 from registrations.models import DelegateCategory, Registration
@@ -49,6 +50,13 @@ class MailingForm(forms.ModelForm):
     countries = forms.MultipleChoiceField(
         label=_("countries"), choices=_country_choices, required=False
     )
+    payment_states = forms.MultipleChoiceField(
+        label=_("payment"),
+        choices=PaymentState.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Empty: paid or not."),
+    )
 
     class Meta:
         model = Mailing
@@ -62,6 +70,7 @@ class MailingForm(forms.ModelForm):
             "statuses",
             "countries",
             "checked_in",
+            "payment_states",
             "news_consent_only",
         ]
 
@@ -115,6 +124,7 @@ class MailingAdmin(TabbedTranslationAdmin):
                     "statuses",
                     "countries",
                     "checked_in",
+                    "payment_states",
                     "news_consent_only",
                 ]
             },

@@ -76,6 +76,10 @@ class Mailing(models.Model):
     checked_in = models.CharField(
         _("checked in"), max_length=3, choices=CheckedIn.choices, default="", blank=True
     )
+    # billing.selectors.PaymentState values ("paid", "unpaid", …); empty: whatever was paid.
+    payment_states = models.JSONField(
+        _("payment"), default=list, blank=True, help_text=_("Empty: paid or not.")
+    )
     news_consent_only = models.BooleanField(
         _("only delegates who accept news"),
         default=False,

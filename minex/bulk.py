@@ -32,18 +32,23 @@ def insert_rows(objs: list[models.Model], *, batch_size: int = 2000) -> list[mod
             for column in [meta.pk.column, *(field.column for field in fields)]
         )
         statement = f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
+        values = [_value_getter(field) for field in fields]
         with cursor.cursor.copy(statement) as copy:
             for obj in objs:
-                copy.write_row(
-                    [
-                        obj.pk,
-                        *(
-                            field.get_db_prep_save(field.pre_save(obj, True), connection)
-                            for field in fields
-                        ),
-                    ]
-                )
+                copy.write_row([obj.pk, *(value(obj) for value in values)])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+def _value_getter(field):
+    """How to read ``field``'s database value from an object: its attribute as it is for
+    plain values (psycopg adapts text, numbers, booleans, dates and bytes itself), through
+    the field for the rest (JSON, and the auto_now timestamps its pre_save sets)."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+    if isinstance(field, models.JSONField):
+        return lambda obj: field.get_db_prep_save(getattr(obj, field.attname), connection)
+    attname = field.attname
+    return lambda obj: getattr(obj, attname)

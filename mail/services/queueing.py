@@ -223,7 +223,9 @@ def queue_bulk_emails(
     if reply_to:
         validate_email(reply_to)
     step = 60.0 / max(1, per_minute)
-    related_type = ContentType.objects.get_for_model(related) if related is not None else None
+    domain = _message_id_domain()
+    related_type_id = ContentType.objects.get_for_model(related).pk if related is not None else None
+    related_id = str(related.pk) if related is not None else ""
     rows = []
     for position, message in enumerate(messages):
         validate_email(message.to)
@@ -235,9 +237,9 @@ def queue_bulk_emails(
             body_text=message.body_text.strip() + "\n",
             body_html=message.body_html.strip(),
             reply_to=reply_to,
-            message_id=_new_message_id(),
-            related_type=related_type,
-            related_id=str(related.pk) if related is not None else "",
+            message_id=make_msgid(domain=domain),
+            related_type_id=related_type_id,
+            related_id=related_id,
             headers=_checked_headers(message.headers),
             bulk=True,
             next_attempt_at=first_due_at + timedelta(seconds=position * step),
@@ -593,5 +595,8 @@ def _supported_language(language: str) -> str:
 
 
 def _new_message_id() -> str:
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-    return make_msgid(domain=domain)
+    return make_msgid(domain=_message_id_domain())
+
+
+def _message_id_domain() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"

@@ -331,6 +331,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # Mailings: how many of a mailing's e-mails go out per minute (all mailings together share the
 # "mailings" queue's worker; confirmations use the default queue and never wait for them).
+# The pacer hands out at most MAIL_DISPATCH_BATCH_SIZE rows per MAILINGS_DISPATCH_INTERVAL
+# (500 per 5 s: 6,000 a minute); a higher rate needs a larger batch or a shorter interval.
 MAILINGS_RATE_PER_MINUTE = env.int("MAILINGS_RATE_PER_MINUTE", default=600)
 
 # Mail. Without EMAIL_HOST mail goes to the console (or to files with EMAIL_BACKEND).

@@ -56,3 +56,17 @@ def test_set_news_consent_without_profile_records_the_withdrawal_only():
 def test_set_news_consent_refuses_an_unknown_source():
     with pytest.raises(ValueError):
         set_news_consent(make_delegate(), False, source="carrier-pigeon")
+
+
+def test_user_admin_shows_the_consent_history(admin_client):
+    from django.urls import reverse
+
+    delegate = make_delegate(consent_marketing=True)
+    set_news_consent(delegate, False, source=Source.ONE_CLICK)
+
+    page = admin_client.get(reverse("admin:accounts_user_change", args=[delegate.pk]))
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "through the mail program&#x27;s unsubscribe button" in text
+    assert "on the profile page" in text

@@ -106,7 +106,7 @@ def start_celery_worker(tmp_path):
     """Start `celery worker` (optionally with embedded beat) as a real subprocess."""
     started: list[CeleryWorker] = []
 
-    def start(environment: dict, *, beat: bool = False) -> CeleryWorker:
+    def start(environment: dict, *, beat: bool = False, queues: str = "") -> CeleryWorker:
         log_path = tmp_path / f"worker-{len(started)}.log"
         command = [
             sys.executable, "-m", "celery", "--app", "minex", "worker",
@@ -115,6 +115,8 @@ def start_celery_worker(tmp_path):
         ]  # fmt: skip
         if beat:
             command += ["--beat", "--schedule", str(tmp_path / f"beat-{len(started)}")]
+        if queues:
+            command += ["--queues", queues]
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 command,

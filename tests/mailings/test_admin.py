@@ -140,3 +140,23 @@ def test_registration_admin_shows_an_undeliverable_address(client, secretariat, 
 
     assert "Undeliverable since" in refused and "550 No such user" in refused
     assert "Undeliverable since" not in fine and "No permanent refusal" in fine
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_reminder_and_undeliverable_changelists_queries_do_not_grow(client, secretariat, rows):
+    from mail.services import record_undeliverable
+    from mailings.models import EventReminder
+
+    for n in range(rows):
+        EventReminder.objects.create(event=make_event(), days_before=n + 1)
+        record_undeliverable(f"gone{n}@example.com", code=550, reason="550 No such user")
+
+    for name in (
+        "admin:mailings_eventreminder_changelist",
+        "admin:mail_undeliverableaddress_changelist",
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert len(captured) <= 12, [q["sql"] for q in captured]
+    assert "gone0@example.com" in response.content.decode()

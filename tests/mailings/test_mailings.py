@@ -12,7 +12,7 @@ from mail.models import OutgoingEmail
 from mailings.models import Mailing, MailingRecipient
 from mailings.placeholders import check_template
 from mailings.services import queue_mailing_recipients, send_mailing, send_test
-from tests.factories import make_category, make_user
+from tests.factories import make_category, make_registration, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +180,40 @@ def test_send_test_goes_to_the_staff_member_in_each_written_language(news_and_ev
     ]
     assert tests[0].subject.startswith("[Test] ")
     assert not tests[0].bulk
+
+
+def test_mailing_payment_filter_selects_by_payment_state():
+    from mailings.selectors import count_recipients
+    from tests.billing.factories import make_billed_event, make_paid_registration
+
+    event = make_billed_event()
+    make_paid_registration(event)  # invoiced, nothing paid yet
+    make_registration(make_category(event, price="0"))  # free: never invoiced
+
+    unpaid = _mailing(event, payment_states=["unpaid"])
+    paid = _mailing(event, payment_states=["paid"])
+    not_invoiced = _mailing(event, payment_states=["not_invoiced"])
+
+    assert count_recipients(unpaid).recipients == 1
+    assert count_recipients(paid).recipients == 0
+    assert count_recipients(not_invoiced).recipients == 1
+
+
+def test_news_without_an_event_reaches_consenting_delegates_of_every_event(
+    news_and_event, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_delegate
+
+    _event, _category, _registrations = news_and_event
+    elsewhere = make_registration(
+        make_category(), delegate=make_delegate("other@example.com", consent_marketing=True)
+    )
+    mailing = _mailing(None, purpose=Mailing.Purpose.NEWS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_mailing(mailing, acting_user=make_user())
+
+    recipients = set(
+        OutgoingEmail.objects.filter(kind="mailing.news").values_list("recipient", flat=True)
+    )
+    assert recipients == {"ru@example.com", elsewhere.email}
