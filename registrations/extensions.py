@@ -94,6 +94,8 @@ def email_copies(registration) -> list[tuple[str, str]]:
                 seen.add(address.lower())
                 copies.append((address, language))
     return copies
+
+
 # kwargs: registration (just checked in, `checked_in_at` set), actor. Sent by
 # `check_in_registration` inside its transaction: a check-in changes no status.
 registration_checked_in = Signal()

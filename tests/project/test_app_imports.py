@@ -33,7 +33,6 @@ MAY_IMPORT = {
     "checkin": {"events", "registrations", "accounts", "badges", "billing"},
     "api": {"events", "registrations", "accounts", "exports", "mail"},
     "mailings": {"events", "registrations", "accounts", "mail", "legal", "billing"},
-
     # Reaches every app's personal data (privacy/sources.py); apps register into
     # minex/personal_data.py and never import privacy.
     "privacy": {
