@@ -14,7 +14,9 @@ A source is registered once, from its app's `AppConfig.ready()`:
 Why here (`minex/`, the shared helpers every app may import) and not in `privacy/`: the apps
 register into this module and `privacy` reads it, so no app imports `privacy` and imports stay
 one way — `mail` included, which may not import `accounts`. `privacy/sources.py` registers the
-sources of the apps that existed when it was written; a later app registers its own.
+sources of the apps that existed when it was written; a later app registers its own, from its
+own `personal_data.py` (pricing, addons, delegations, checkin, api do), with `plain`/`row`
+below for JSON values.
 
 Rules for a source: `export` returns only what the portal holds about that user (their own
 rows, the values they gave); `erase` runs inside the deletion's transaction, after the user's
