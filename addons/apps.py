@@ -8,9 +8,10 @@ class AddonsConfig(AppConfig):
 
     def ready(self):
         from mail.services import register_context_builder
+        from minex.personal_data import register_source
         from registrations import extensions
 
-        from . import emails, forms, panels, receivers
+        from . import emails, forms, panels, personal_data, receivers
 
         extensions.registration_created.connect(
             receivers.on_registration_created, dispatch_uid="addons.registration_created"
@@ -24,3 +25,5 @@ class AddonsConfig(AppConfig):
         extensions.add_confirmation_panel(panels.CONFIRMATION_ADD_ONS)
         register_context_builder(emails.CONTEXT_BUILDER, emails.build_context)
         receivers.connect_pricing()
+        # Its part of "download my data" and "delete my account" (minex/personal_data.py).
+        register_source(personal_data.SOURCE)

@@ -7,9 +7,11 @@ class ApiConfig(AppConfig):
     verbose_name = _("API and webhooks")
 
     def ready(self):
+        from minex.personal_data import register_source
         from registrations import extensions
 
-        from . import tasks, webhooks  # noqa: F401 (tasks: their names resolve in web processes)
+        # tasks: their names resolve in web processes.
+        from . import personal_data, tasks, webhooks  # noqa: F401
 
         extensions.registration_created.connect(
             webhooks.on_registration_created, dispatch_uid="api.webhooks.created"
@@ -20,3 +22,5 @@ class ApiConfig(AppConfig):
         extensions.registration_checked_in.connect(
             webhooks.on_registration_checked_in, dispatch_uid="api.webhooks.checked_in"
         )
+        # Its part of "download my data" and "delete my account" (minex/personal_data.py).
+        register_source(personal_data.SOURCE)

@@ -7,9 +7,10 @@ class PricingConfig(AppConfig):
     verbose_name = _("Pricing and codes")
 
     def ready(self):
+        from minex.personal_data import register_source
         from registrations import extensions
 
-        from . import forms, panels, services
+        from . import forms, panels, personal_data, services
 
         # Connected before billing's receivers (INSTALLED_APPS lists pricing first), so the
         # invoice is made for the price these set.
@@ -25,3 +26,5 @@ class PricingConfig(AppConfig):
         extensions.add_detail_panel(panels.PRICE_LINES)
         extensions.add_confirmation_panel(panels.PRICE_LINES)
         extensions.add_email_context(panels.email_context)
+        # Its part of "download my data" and "delete my account" (minex/personal_data.py).
+        register_source(personal_data.SOURCE)

@@ -1,14 +1,12 @@
 """The personal data of the apps that existed when `privacy` was written, registered into
 `minex.personal_data` from `PrivacyConfig.ready()`. A later app (pricing, add-ons,
-delegations, check-in, mailings' consent history and undeliverable addresses) registers its
-own source from its own `ready()` instead of being added here.
+delegations, check-in, api) registers its own source from its own `ready()`, in its own
+`personal_data.py`, instead of being added here.
 
 Each source: `export(user)` returns plain JSON values; `erase(user, *, now)` runs inside
 `privacy.services.delete_account`'s transaction and returns what it did as counts.
 """
 
-import datetime
-import decimal
 import secrets
 
 from allauth.account.models import EmailAddress
@@ -21,28 +19,10 @@ from billing.models import BillingDetails, Invoice, Payment
 from exports.models import ExportLog
 from mail.models import OutgoingEmail, UndeliverableAddress
 from mailings.models import MailingRecipient
-from minex.personal_data import PersonalDataSource, register_source
+from minex.personal_data import PersonalDataSource, plain, register_source, row
 from registrations.models import Registration, RegistrationHistory
 from visas.models import VisaRequest
 from visas.retention import wipe_passport_data
-
-
-def plain(value):
-    """A model value as JSON: dates in ISO 8601, countries and phones as their codes."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, dict | list):
-        return value
-    return str(value)
-
-
-def row(instance, fields) -> dict:
-    return {name: plain(getattr(instance, name)) for name in fields}
-
 
 # --- accounts -------------------------------------------------------------------------------
 
