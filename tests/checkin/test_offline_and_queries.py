@@ -99,8 +99,9 @@ def test_scan_request_makes_a_fixed_number_of_queries(
 
     # Session, user, two for the permission, the event with its billing rules, the zone with
     # its categories; savepoint, the registration locked by its badge's code, the admitted
-    # scan, the insert; the check-in: savepoint, lock, update, history, release; release.
-    with django_assert_num_queries(16):
+    # scan, the insert; the check-in: savepoint, lock, update, history, the API's webhook
+    # subscriptions for the forum (registration_checked_in), release; release.
+    with django_assert_num_queries(17):
         green = post_json(client, url, {"token": token, "zone": zone})
     with django_assert_num_queries(11):
         amber = post_json(client, url, {"token": token, "zone": zone})

@@ -259,8 +259,9 @@ def test_early_bird_deadlines_cost_no_query_per_category(
         make_category(event, early_bird_price=Decimal("400.00"), early_bird_deadline=at_20_utc(10))
     client.force_login(make_delegate())
     # session, user, event, active registration, profile, categories with the occupancy: each
-    # label reads its category's event from the event already loaded.
-    with django_assert_num_queries(6):
+    # label reads its category's event from the event already loaded; the add-ons section's
+    # add-ons with their places left (one query).
+    with django_assert_num_queries(7):
         response = client.get(f"/en/events/{event.slug}/register/")
     assert _text(response).count(in_almaty(at_20_utc(10), "en")) == categories
 

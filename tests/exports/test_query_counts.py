@@ -108,5 +108,7 @@ def test_dashboard_queries_do_not_grow_with_registrations(client):
 
     # session, user, permissions (user, groups), event; categories × statuses, the previous
     # edition, its registrations per day, this event's per day, per country; billing's panel
-    # (invoiced and paid per currency, one aggregate)
-    assert one == three == 11
+    # (invoiced and paid per currency, one aggregate); check-in's panel (the entrance ensured,
+    # the zones with their categories, expected per category, admitted per zone, checked in at
+    # the entrance, per hour: 7)
+    assert one == three == 18
