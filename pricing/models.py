@@ -282,6 +282,7 @@ class PriceLine(models.Model):
         GROUP = "group", _("Group discount")
         CODE = "code", _("Code")
         ADD_ON = "add_on", _("Add-on")
+        INCLUDED = "included", _("Included in a package")
 
     registration = models.ForeignKey(
         Registration,
@@ -335,6 +336,9 @@ class RegistrationPricing(models.Model):
     )
     sector = models.CharField(_("sector"), max_length=12, choices=Sector.choices, blank=True)
     group_size = models.PositiveSmallIntegerField(_("group size"), default=1)
+    # Add-ons (ids) whose line a sponsor package includes (rule 5): set when a package's
+    # contact gives the person one of the package's add-on places.
+    included_add_ons = models.JSONField(_("add-ons included"), default=list, blank=True)
     priced_at = models.DateTimeField(_("priced at"), default=timezone.now)
 
     class Meta:

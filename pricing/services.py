@@ -314,12 +314,14 @@ def quote_registration(
     group_size: int | None = None,
     sector: str = "",
     at: datetime.datetime | None = None,
+    included_add_ons=(),
 ) -> rules.Quote:
     """The registration's price by the rules (`pricing.rules`), without saving anything.
 
     `at` is when the registration was made (its early bird); `group_size` the size of the
     delegation it was registered with, if any — the organisation's count is taken when it is
-    larger; `sector` the sector the delegate declared; `code` the code it uses."""
+    larger; `sector` the sector the delegate declared; `code` the code it uses;
+    `included_add_ons` the add-on ids whose line a sponsor package includes (rule 5)."""
     category = registration.category
     at = at or registration.created_at or timezone.now()
     steps = [
@@ -348,6 +350,7 @@ def quote_registration(
         group_steps=steps,
         code=rules.CodeTerms(code.code, code.discount_kind, code.discount_value) if code else None,
         extra_lines=extensions.extra_lines(registration),
+        included_keys=frozenset(rules.add_on_key(pk) for pk in included_add_ons),
     )
     return rules.quote(data, at=at)
 
@@ -360,6 +363,7 @@ def price_registration(
     sector: str = "",
     at: datetime.datetime | None = None,
     replace: bool = True,
+    included_add_ons=(),
 ) -> rules.Quote:
     """Price the registration by the rules and store the result: its `PriceLine` rows
     (replacing any it had), what it was priced with (`RegistrationPricing`), and the total as
@@ -369,10 +373,19 @@ def price_registration(
     or add-on), nothing is stored: the registration's price is already the category's (with
     its early bird), and `selectors.price_lines` shows that one line. Call inside the
     transaction that holds the registration's locks. `replace=False` (a registration just
-    made, which has no lines yet) spares the DELETE."""
-    quote = quote_registration(registration, code=code, group_size=group_size, sector=sector, at=at)
+    made, which has no lines yet) spares the DELETE. `included_add_ons`: the add-on ids a
+    sponsor package gives the person (stored, so a re-pricing after the booking keeps them)."""
+    included_add_ons = sorted({int(pk) for pk in included_add_ons or ()})
+    quote = quote_registration(
+        registration,
+        code=code,
+        group_size=group_size,
+        sector=sector,
+        at=at,
+        included_add_ons=included_add_ons,
+    )
     had_lines = replace and PriceLine.objects.filter(registration=registration).delete()[0]
-    if not quote.has_rules and code is None and not had_lines:
+    if not quote.has_rules and code is None and not had_lines and not included_add_ons:
         return quote
     PriceLine.objects.bulk_create(
         [
@@ -393,12 +406,15 @@ def price_registration(
     RegistrationPricing.objects.bulk_create(
         [
             RegistrationPricing(
-                registration=registration, sector=sector or "", group_size=group_size or 1
+                registration=registration,
+                sector=sector or "",
+                group_size=group_size or 1,
+                included_add_ons=included_add_ons,
             )
         ],
         update_conflicts=True,
         unique_fields=["registration"],
-        update_fields=["sector", "group_size", "priced_at"],
+        update_fields=["sector", "group_size", "included_add_ons", "priced_at"],
     )
     set_registration_price(registration, price=quote.total, early_bird=quote.early_bird)
     return quote
@@ -420,6 +436,7 @@ def reprice_registration(registration: Registration) -> rules.Quote:
         group_size=basis.group_size if basis else None,
         sector=basis.sector if basis else "",
         at=registration.created_at,
+        included_add_ons=basis.included_add_ons if basis else (),
     )
 
 
@@ -438,6 +455,7 @@ def on_registration_created(sender, *, registration, actor, form_sections=None, 
         sector=section.get("sector") or "",
         at=registration.created_at,
         replace=False,
+        included_add_ons=section.get("included_add_ons") or (),
     )
 
 

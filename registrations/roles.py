@@ -126,6 +126,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "delegations.add_packagepasses",
         "delegations.change_packagepasses",
         "delegations.delete_packagepasses",
+        "delegations.view_packageaddon",
+        "delegations.add_packageaddon",
+        "delegations.change_packageaddon",
+        "delegations.delete_packageaddon",
         "delegations.view_packageslot",
         # Add-ons (gala dinner, site visit, …): their places, bookings and manifests.
         "addons.view_addon",
