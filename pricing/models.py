@@ -347,3 +347,30 @@ class RegistrationPricing(models.Model):
 
     def __str__(self):
         return str(self.registration_id)
+
+
+class EventPricing(models.Model):
+    """An event's pricing settings beyond its categories (none: the defaults)."""
+
+    event = models.OneToOneField(
+        Event,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pricing_settings",
+        verbose_name=_("event"),
+    )
+    early_bird_by_payment = models.BooleanField(
+        _("early bird by payment date"),
+        default=False,
+        help_text=_(
+            "A registration made before the early-bird deadline keeps the early-bird price "
+            "only if paid by the deadline; unpaid, it is re-priced at the full price after it."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("event pricing")
+        verbose_name_plural = _("event pricing")
+
+    def __str__(self):
+        return str(self.event)

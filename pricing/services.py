@@ -29,6 +29,7 @@ from .models import (
     Code,
     CodeBatch,
     CodeUse,
+    EventPricing,
     GroupDiscount,
     PriceLine,
     RegistrationPricing,
@@ -386,6 +387,10 @@ def price_registration(
     )
     had_lines = replace and PriceLine.objects.filter(registration=registration).delete()[0]
     if not quote.has_rules and code is None and not had_lines and not included_add_ons:
+        # The snapshot's one line shows the price; an early bird that lapsed (billing's
+        # re-pricing, early bird by payment date) still changes it.
+        if quote.early_bird != registration.early_bird:
+            set_registration_price(registration, price=quote.total, early_bird=quote.early_bird)
         return quote
     PriceLine.objects.bulk_create(
         [
@@ -420,10 +425,14 @@ def price_registration(
     return quote
 
 
-def reprice_registration(registration: Registration) -> rules.Quote:
+def reprice_registration(
+    registration: Registration, *, at: datetime.datetime | None = None
+) -> rules.Quote:
     """Price the registration again with what it was priced with (its live code use, the
-    sector and group size stored), e.g. after an add-on was booked or cancelled. Call inside
-    the transaction that holds the registration's locks."""
+    sector and group size stored), e.g. after an add-on was booked or cancelled. `at` is the
+    moment whose early bird applies (default: when it was made; billing's re-pricing of an
+    unpaid early bird passes now). Call inside the transaction that holds the registration's
+    locks."""
     use = (
         CodeUse.objects.select_related("code")
         .filter(registration=registration, released_at__isnull=True)
@@ -435,9 +444,15 @@ def reprice_registration(registration: Registration) -> rules.Quote:
         code=use.code if use else None,
         group_size=basis.group_size if basis else None,
         sector=basis.sector if basis else "",
-        at=registration.created_at,
+        at=at or registration.created_at,
         included_add_ons=basis.included_add_ons if basis else (),
     )
+
+
+def early_bird_by_payment(event_id: int) -> bool:
+    """Whether the event keeps an early-bird price only when paid by the deadline
+    (`EventPricing.early_bird_by_payment`; docs/pricing.md)."""
+    return EventPricing.objects.filter(event_id=event_id, early_bird_by_payment=True).exists()
 
 
 def on_registration_created(sender, *, registration, actor, form_sections=None, **kwargs):

@@ -90,6 +90,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "pricing.add_groupdiscount",
         "pricing.change_groupdiscount",
         "pricing.delete_groupdiscount",
+        "pricing.view_eventpricing",
+        "pricing.add_eventpricing",
+        "pricing.change_eventpricing",
         # Badges: designs, printing (and reissuing lost ones), the print log and batches.
         "badges.view_badge",
         "badges.print_badges",
