@@ -6,7 +6,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Coalesce
 
 from pricing.rules import Kind as PriceLineKind
-from pricing.rules import QuoteLine
+from pricing.rules import QuoteLine, add_on_key
 from registrations.models import Registration
 
 from .models import AddOn, AddOnBooking
@@ -132,6 +132,7 @@ def price_lines(registration: Registration) -> list[QuoteLine]:
                 },
                 amount=booking.price,
                 currency=booking.currency,
+                key=add_on_key(add_on.pk),
             )
         )
     return lines

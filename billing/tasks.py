@@ -19,6 +19,13 @@ def flag_overdue_invoices() -> int:
     return services.flag_overdue_invoices()
 
 
+@shared_task(name="billing.tasks.lapse_unpaid_early_birds")
+def lapse_unpaid_early_birds() -> int:
+    """Re-price at the full price early birds not paid by their deadline, where the event
+    decides the early bird by payment date (see services.lapse_unpaid_early_birds)."""
+    return services.lapse_unpaid_early_birds()
+
+
 # Documents (billing/documents/): each issued document's PDF, and beat's sweep of the jobs.
 
 

@@ -3,7 +3,7 @@ own admin and services), the protocol-rank list, sponsor packages with used and 
 places, and the VIP list export. Everything scoped by `events_visible_to`."""
 
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -12,11 +12,20 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from addons.models import AddOn
 from events.selectors import events_visible_to
 from registrations.models import DelegateCategory
 
 from . import exports, services
-from .models import Delegation, DelegationMember, Package, PackagePasses, PackageSlot, ProtocolRank
+from .models import (
+    Delegation,
+    DelegationMember,
+    Package,
+    PackageAddOn,
+    PackagePasses,
+    PackageSlot,
+    ProtocolRank,
+)
 
 
 @admin.register(ProtocolRank)
@@ -117,9 +126,44 @@ class PackagePassesInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class PackageAddOnInline(admin.TabularInline):
+    """The package's add-on places (Gold: 2 gala places), each with how many its contact
+    has given (`PackageSlot.add_on`) and how many are left."""
+
+    model = PackageAddOn
+    fields = ("add_on", "count", "used", "unused")
+    readonly_fields = ("used", "unused")
+    extra = 1
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("add_on")
+            .annotate(
+                used_count=Count("package__slots", filter=Q(package__slots__add_on=F("add_on")))
+            )
+        )
+
+    @admin.display(description=_("used"))
+    def used(self, place):
+        return getattr(place, "used_count", 0) if place.pk else "—"
+
+    @admin.display(description=_("unused"))
+    def unused(self, place):
+        return max(place.count - getattr(place, "used_count", 0), 0) if place.pk else "—"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "add_on":
+            kwargs["queryset"] = AddOn.objects.filter(
+                event__in=events_visible_to(request.user)
+            ).select_related("event")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class PackageSlotInline(admin.TabularInline):
     model = PackageSlot
-    fields = ("position", "category", "registration", "filled_at")
+    fields = ("position", "category", "registration", "add_on", "filled_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -130,13 +174,14 @@ class PackageSlotInline(admin.TabularInline):
 
 @admin.register(Package)
 class PackageAdmin(admin.ModelAdmin):
-    list_display = ("sponsor", "name", "event", "contact", "cutoff", "used", "unused", "code")
+    list_display = ("sponsor", "name", "event", "contact", "cutoff", "used", "unused",
+                    "add_on_places_used", "add_on_places_unused", "code")  # fmt: skip
     readonly_fields = ("code",)
     list_select_related = ("event", "contact", "code")
     list_filter = (("event", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("sponsor", "name", "contact__email")
     raw_id_fields = ("contact",)
-    inlines = [PackagePassesInline, PackageSlotInline]
+    inlines = [PackagePassesInline, PackageAddOnInline, PackageSlotInline]
     show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
@@ -147,8 +192,29 @@ class PackageAdmin(admin.ModelAdmin):
             .annotate(
                 slot_count=Count("slots"),
                 used_count=Count("slots", filter=Q(slots__registration__isnull=False)),
+                # Subqueries: joining the add-on places next to the slots would multiply rows.
+                add_on_place_total=Subquery(
+                    PackageAddOn.objects.filter(package=OuterRef("pk"))
+                    .values("package")
+                    .annotate(total=Sum("count"))
+                    .values("total")
+                ),
+                add_on_places_given=Subquery(
+                    PackageSlot.objects.filter(package=OuterRef("pk"), add_on__isnull=False)
+                    .values("package")
+                    .annotate(given=Count("pk"))
+                    .values("given")
+                ),
             )
         )
+
+    @admin.display(description=_("add-on places used"))
+    def add_on_places_used(self, package):
+        return package.add_on_places_given or 0
+
+    @admin.display(description=_("add-on places unused"))
+    def add_on_places_unused(self, package):
+        return (package.add_on_place_total or 0) - (package.add_on_places_given or 0)
 
     @admin.display(description=_("used"))
     def used(self, package):

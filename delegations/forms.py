@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from addons.forms import option_label
 from registrations.forms import DelegateDetailsMixin, MultilineTextField, PlainTextField
 
-from .models import ProtocolRank
+from .models import PackageAddOn, ProtocolRank
 from .services import MEMBER_EDITABLE_DETAILS
 
 # The most rows one delegation form offers (`?rows=`); larger groups register in turns or
@@ -126,5 +126,34 @@ class MemberChangeForm(forms.Form):
         }
 
 
+class AddOnPlaceField(forms.ModelChoiceField):
+    def label_from_instance(self, place):
+        return _("%(add_on)s (%(left)s of %(count)s left)") % {
+            "add_on": place.add_on.name,
+            "left": place.left,
+            "count": place.count,
+        }
+
+
 class SlotForm(PersonForm):
     consent_privacy = DelegationForm.base_fields["consent_privacy"]
+
+    def __init__(self, *args, add_on_places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Used-up places stay listed ("0 of 2 left"): a stale form is refused by the service.
+        places = list(add_on_places)
+        if places:
+            field = AddOnPlaceField(
+                queryset=PackageAddOn.objects.filter(pk__in=[place.pk for place in places]),
+                required=False,
+                label=_("Add-on place from the package"),
+                empty_label=_("None"),
+            )
+            field.choices = [("", _("None"))] + [
+                (place.pk, field.label_from_instance(place)) for place in places
+            ]
+            self.fields["add_on_place"] = field
+
+    def chosen_add_on(self):
+        place = self.cleaned_data.get("add_on_place")
+        return place.add_on if place else None

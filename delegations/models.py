@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from addons.models import AddOn
 from events.models import Event
 from pricing.models import Code
 from registrations.models import DelegateCategory, Registration
@@ -160,6 +161,33 @@ class PackagePasses(models.Model):
         return f"{self.count} × {self.category}"
 
 
+class PackageAddOn(models.Model):
+    """How many places of one add-on a package gives (Gold: 2 gala places): the contact gives
+    them to the people of its slots, free of charge, until they are used up."""
+
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="add_on_places", verbose_name=_("package")
+    )
+    add_on = models.ForeignKey(
+        AddOn, on_delete=models.PROTECT, related_name="+", verbose_name=_("add-on")
+    )
+    count = models.PositiveSmallIntegerField(
+        _("places"), validators=[MinValueValidator(1)], default=1
+    )
+
+    class Meta:
+        verbose_name = _("add-on places")
+        verbose_name_plural = _("add-on places")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "add_on"], name="package_add_on_one_row_per_add_on"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.count} × {self.add_on}"
+
+
 class PackageSlot(models.Model):
     """One named place of a package: empty until the contact fills it with a person."""
 
@@ -179,6 +207,15 @@ class PackageSlot(models.Model):
         verbose_name=_("registration"),
     )
     filled_at = models.DateTimeField(_("filled at"), null=True, blank=True)
+    # One of the package's add-on places given to the slot's person (`PackageAddOn`).
+    add_on = models.ForeignKey(
+        AddOn,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("add-on place"),
+    )
 
     class Meta:
         verbose_name = _("package slot")

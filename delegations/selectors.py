@@ -1,12 +1,12 @@
 """Reads for delegations and packages: the focal point's and the sponsor's pages, the VIP
 list, and who receives copies of a member's e-mails."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 
 from registrations.models import DelegateCategory, Registration
 
-from .models import Delegation, DelegationMember, Package, PackageSlot
+from .models import Delegation, DelegationMember, Package, PackageAddOn, PackageSlot
 
 
 def focal_point_copies(registration: Registration) -> list[tuple[str, str]]:
@@ -118,6 +118,24 @@ def get_own_package(user, pk: int) -> Package:
     if package is None:
         raise Http404("No such package.")
     return package
+
+
+def package_add_on_places(package: Package) -> list[PackageAddOn]:
+    """The package's add-on places, each with `used` (slots given one) and `left`: one query."""
+    places = list(
+        PackageAddOn.objects.filter(package=package)
+        .select_related("add_on")
+        .annotate(
+            used=Count(
+                "package__slots",
+                filter=Q(package__slots__add_on=F("add_on")),
+            )
+        )
+        .order_by("add_on__position", "add_on_id")
+    )
+    for place in places:
+        place.left = max(place.count - place.used, 0)
+    return places
 
 
 def package_slots(package: Package) -> list[PackageSlot]:

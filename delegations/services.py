@@ -21,7 +21,14 @@ from registrations import services as registration_services
 from registrations.models import DelegateCategory, Registration
 from registrations.services import Applicant, RegistrationError
 
-from .models import Delegation, DelegationMember, Package, PackageSlot, ProtocolRank
+from .models import (
+    Delegation,
+    DelegationMember,
+    Package,
+    PackageAddOn,
+    PackageSlot,
+    ProtocolRank,
+)
 
 # What a focal point may correct in a member's registration (the name and the category go
 # through a substitution or the secretariat).
@@ -35,6 +42,14 @@ class PackageClosed(RegistrationError):
 
 class SlotTaken(RegistrationError):
     default_message = _("This slot is already filled.")
+
+
+class AddOnPlacesUsedUp(RegistrationError):
+    default_message = _("All the package's places for this add-on have been given.")
+
+
+class AddOnNotInPackage(RegistrationError):
+    default_message = _("This package includes no places for this add-on.")
 
 
 @dataclass(frozen=True)
@@ -213,16 +228,37 @@ def fill_slot(
     consent_privacy: bool,
     language: str,
     form_sections: dict | None = None,
+    add_on=None,
 ) -> Registration:
     """The package's contact names the person for an empty slot, until the package's
     cut-off: the person is registered in the slot's category through the registration
     services (found by e-mail or a new account; the place decided under the locks; their
     e-mail with a copy to the contact), then the slot row is locked (after the registration
     rows, the documented order) and filled. A slot filled meanwhile (`SlotTaken`), a passed
-    cut-off (`PackageClosed`) or a full category refuse it, and nothing is saved."""
+    cut-off (`PackageClosed`) or a full category refuse it, and nothing is saved.
+
+    `add_on`: one of the package's add-on places (`PackageAddOn`) given to the person. The
+    add-on is booked through addons' receiver (its own capacity: a full gala puts the person
+    on its waitlist) and pricing's rule 5 takes its line off again (free for the person).
+    The package's places of that add-on are counted under the `PackageAddOn` row's lock,
+    taken after the add-on rows and before the slot: the last place given twice at once is
+    refused to one of them (`AddOnPlacesUsedUp`), and nothing of that fill is saved."""
     package = slot.package
     if not package_open(package):
         raise PackageClosed()
+    places = None
+    if add_on is not None:
+        places = PackageAddOn.objects.filter(package=package, add_on=add_on).first()
+        if places is None:
+            raise AddOnNotInPackage()
+        if package.slots.filter(add_on=add_on).count() >= places.count:
+            raise AddOnPlacesUsedUp()  # early answer; counted again under the lock below
+        sections = member_form_sections(
+            code=package.code.code if package.code else "", add_ons=[add_on]
+        )
+        sections["code"]["included_add_ons"] = [add_on.pk]
+    else:
+        sections = member_form_sections(code=package.code.code if package.code else "")
     with transaction.atomic():
         [result] = registration_services.register_several(
             package.event,
@@ -231,10 +267,7 @@ def fill_slot(
                     email=email,
                     profile=profile,
                     category=slot.category,
-                    form_sections={
-                        **member_form_sections(code=package.code.code if package.code else ""),
-                        **(form_sections or {}),
-                    },
+                    form_sections={**sections, **(form_sections or {})},
                 )
             ],
             acting_user=acting_user,
@@ -243,11 +276,17 @@ def fill_slot(
             channel=ProfileHistory.Channel.DELEGATION,
             notify=False,
         )
+        if places is not None:
+            # Under the package add-on row's lock the places given cannot grow meanwhile.
+            places = PackageAddOn.objects.select_for_update(no_key=True).get(pk=places.pk)
+            if package.slots.filter(add_on=add_on).count() >= places.count:
+                raise AddOnPlacesUsedUp()
         locked = PackageSlot.objects.select_for_update().get(pk=slot.pk)
         if locked.registration_id is not None:
             raise SlotTaken()
         locked.registration = result.registration
         locked.filled_at = timezone.now()
-        locked.save(update_fields=["registration", "filled_at"])
+        locked.add_on = add_on
+        locked.save(update_fields=["registration", "filled_at", "add_on"])
         registration_services.announce_registration(result)
     return result.registration

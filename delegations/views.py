@@ -263,7 +263,7 @@ def package_slot_fill(request, pk, position):
     if slot.registration_id is not None or not services.package_open(package):
         messages.info(request, _("This slot can no longer be filled."))
         return redirect(back)
-    form = SlotForm(request.POST or None)
+    form = SlotForm(request.POST or None, add_on_places=selectors.package_add_on_places(package))
     status = 200
     if request.method == "POST":
         status = 400
@@ -276,6 +276,7 @@ def package_slot_fill(request, pk, position):
                     profile=form.profile(),
                     consent_privacy=form.cleaned_data["consent_privacy"],
                     language=get_language(),
+                    add_on=form.chosen_add_on(),
                 )
             except registration_services.RegistrationError as refusal:
                 form.add_error(None, refusal.message)

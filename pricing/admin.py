@@ -15,7 +15,7 @@ from registrations.models import DelegateCategory
 
 from . import services
 from .forms import CodeBatchForm
-from .models import Code, CodeBatch, CodeUse, GroupDiscount, SectorRate
+from .models import Code, CodeBatch, CodeUse, EventPricing, GroupDiscount, SectorRate
 from .selectors import codes_with_use_counts
 
 
@@ -209,4 +209,10 @@ class SectorRateAdmin(_EventScopedAdmin):
 @admin.register(GroupDiscount)
 class GroupDiscountAdmin(_EventScopedAdmin):
     list_display = ("event", "min_size", "percent")
+    list_select_related = ("event",)
+
+
+@admin.register(EventPricing)
+class EventPricingAdmin(_EventScopedAdmin):
+    list_display = ("event", "early_bird_by_payment")
     list_select_related = ("event",)

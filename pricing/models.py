@@ -282,6 +282,7 @@ class PriceLine(models.Model):
         GROUP = "group", _("Group discount")
         CODE = "code", _("Code")
         ADD_ON = "add_on", _("Add-on")
+        INCLUDED = "included", _("Included in a package")
 
     registration = models.ForeignKey(
         Registration,
@@ -335,6 +336,9 @@ class RegistrationPricing(models.Model):
     )
     sector = models.CharField(_("sector"), max_length=12, choices=Sector.choices, blank=True)
     group_size = models.PositiveSmallIntegerField(_("group size"), default=1)
+    # Add-ons (ids) whose line a sponsor package includes (rule 5): set when a package's
+    # contact gives the person one of the package's add-on places.
+    included_add_ons = models.JSONField(_("add-ons included"), default=list, blank=True)
     priced_at = models.DateTimeField(_("priced at"), default=timezone.now)
 
     class Meta:
@@ -343,3 +347,30 @@ class RegistrationPricing(models.Model):
 
     def __str__(self):
         return str(self.registration_id)
+
+
+class EventPricing(models.Model):
+    """An event's pricing settings beyond its categories (none: the defaults)."""
+
+    event = models.OneToOneField(
+        Event,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pricing_settings",
+        verbose_name=_("event"),
+    )
+    early_bird_by_payment = models.BooleanField(
+        _("early bird by payment date"),
+        default=False,
+        help_text=_(
+            "A registration made before the early-bird deadline keeps the early-bird price "
+            "only if paid by the deadline; unpaid, it is re-priced at the full price after it."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("event pricing")
+        verbose_name_plural = _("event pricing")
+
+    def __str__(self):
+        return str(self.event)

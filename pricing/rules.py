@@ -6,7 +6,10 @@
 2. the sector rate (an NGO or academia rate for the category: `SectorRate`);
 3. the group discount (N or more from one organisation or one delegation: `GroupDiscount`,
    the largest step reached);
-4. the code (percent, fixed amount or free).
+4. the code (percent, fixed amount or free);
+5. add-on places included in a sponsor package: each add-on line whose key is among
+   `PricingInput.included_keys` is taken off again by a line of its own (the person holds one
+   of the package's add-on places, e.g. its 2 gala places), so that add-on costs nothing.
 
 How they combine (MINEX's terms): every percentage is taken of the category's full price
 and percentages ADD — 10 % early bird and 10 % group make 20 %, never 19 %. The early-bird
@@ -41,6 +44,8 @@ class QuoteLine:
     descriptions: dict  # {"en": …, "ru": …, "kk": …}
     amount: Decimal
     currency: str
+    # What the line prices, for rules that act on one line (rule 5): "add_on:<id>".
+    key: str = ""
 
     @property
     def description(self) -> str:
@@ -89,6 +94,12 @@ class PricingInput:
     group_steps: list[tuple[int, Decimal]] = field(default_factory=list)  # (min size, %)
     code: CodeTerms | None = None
     extra_lines: list[QuoteLine] = field(default_factory=list)  # add-ons
+    included_keys: frozenset = frozenset()  # lines a package includes (rule 5)
+
+
+def add_on_key(add_on_id: int) -> str:
+    """The key of an add-on's line (addons' line provider sets it; rule 5 reads it)."""
+    return f"add_on:{add_on_id}"
 
 
 def _in_languages(message: str, **params) -> dict:
@@ -190,4 +201,16 @@ def quote(data: PricingInput, *, at: datetime.datetime) -> Quote:
                 code.value.quantize(CENT),
             )
     lines.extend(data.extra_lines)
+    # 5. Add-on places a package includes: the add-on's own line taken off again.
+    for line in data.extra_lines:
+        if line.key and line.key in data.included_keys and line.amount > 0:
+            lines.append(
+                QuoteLine(
+                    Kind.INCLUDED,
+                    _in_languages("%(add_on)s: included in the package", add_on=line.descriptions),
+                    -line.amount,
+                    line.currency,
+                    key=line.key,
+                )
+            )
     return Quote(lines=lines, currency=currency, early_bird=early_bird)

@@ -29,6 +29,7 @@ from .models import (
     Code,
     CodeBatch,
     CodeUse,
+    EventPricing,
     GroupDiscount,
     PriceLine,
     RegistrationPricing,
@@ -314,12 +315,14 @@ def quote_registration(
     group_size: int | None = None,
     sector: str = "",
     at: datetime.datetime | None = None,
+    included_add_ons=(),
 ) -> rules.Quote:
     """The registration's price by the rules (`pricing.rules`), without saving anything.
 
     `at` is when the registration was made (its early bird); `group_size` the size of the
     delegation it was registered with, if any — the organisation's count is taken when it is
-    larger; `sector` the sector the delegate declared; `code` the code it uses."""
+    larger; `sector` the sector the delegate declared; `code` the code it uses;
+    `included_add_ons` the add-on ids whose line a sponsor package includes (rule 5)."""
     category = registration.category
     at = at or registration.created_at or timezone.now()
     steps = [
@@ -348,6 +351,7 @@ def quote_registration(
         group_steps=steps,
         code=rules.CodeTerms(code.code, code.discount_kind, code.discount_value) if code else None,
         extra_lines=extensions.extra_lines(registration),
+        included_keys=frozenset(rules.add_on_key(pk) for pk in included_add_ons),
     )
     return rules.quote(data, at=at)
 
@@ -360,6 +364,7 @@ def price_registration(
     sector: str = "",
     at: datetime.datetime | None = None,
     replace: bool = True,
+    included_add_ons=(),
 ) -> rules.Quote:
     """Price the registration by the rules and store the result: its `PriceLine` rows
     (replacing any it had), what it was priced with (`RegistrationPricing`), and the total as
@@ -369,10 +374,23 @@ def price_registration(
     or add-on), nothing is stored: the registration's price is already the category's (with
     its early bird), and `selectors.price_lines` shows that one line. Call inside the
     transaction that holds the registration's locks. `replace=False` (a registration just
-    made, which has no lines yet) spares the DELETE."""
-    quote = quote_registration(registration, code=code, group_size=group_size, sector=sector, at=at)
+    made, which has no lines yet) spares the DELETE. `included_add_ons`: the add-on ids a
+    sponsor package gives the person (stored, so a re-pricing after the booking keeps them)."""
+    included_add_ons = sorted({int(pk) for pk in included_add_ons or ()})
+    quote = quote_registration(
+        registration,
+        code=code,
+        group_size=group_size,
+        sector=sector,
+        at=at,
+        included_add_ons=included_add_ons,
+    )
     had_lines = replace and PriceLine.objects.filter(registration=registration).delete()[0]
-    if not quote.has_rules and code is None and not had_lines:
+    if not quote.has_rules and code is None and not had_lines and not included_add_ons:
+        # The snapshot's one line shows the price; an early bird that lapsed (billing's
+        # re-pricing, early bird by payment date) still changes it.
+        if quote.early_bird != registration.early_bird:
+            set_registration_price(registration, price=quote.total, early_bird=quote.early_bird)
         return quote
     PriceLine.objects.bulk_create(
         [
@@ -393,21 +411,28 @@ def price_registration(
     RegistrationPricing.objects.bulk_create(
         [
             RegistrationPricing(
-                registration=registration, sector=sector or "", group_size=group_size or 1
+                registration=registration,
+                sector=sector or "",
+                group_size=group_size or 1,
+                included_add_ons=included_add_ons,
             )
         ],
         update_conflicts=True,
         unique_fields=["registration"],
-        update_fields=["sector", "group_size", "priced_at"],
+        update_fields=["sector", "group_size", "included_add_ons", "priced_at"],
     )
     set_registration_price(registration, price=quote.total, early_bird=quote.early_bird)
     return quote
 
 
-def reprice_registration(registration: Registration) -> rules.Quote:
+def reprice_registration(
+    registration: Registration, *, at: datetime.datetime | None = None
+) -> rules.Quote:
     """Price the registration again with what it was priced with (its live code use, the
-    sector and group size stored), e.g. after an add-on was booked or cancelled. Call inside
-    the transaction that holds the registration's locks."""
+    sector and group size stored), e.g. after an add-on was booked or cancelled. `at` is the
+    moment whose early bird applies (default: when it was made; billing's re-pricing of an
+    unpaid early bird passes now). Call inside the transaction that holds the registration's
+    locks."""
     use = (
         CodeUse.objects.select_related("code")
         .filter(registration=registration, released_at__isnull=True)
@@ -419,8 +444,15 @@ def reprice_registration(registration: Registration) -> rules.Quote:
         code=use.code if use else None,
         group_size=basis.group_size if basis else None,
         sector=basis.sector if basis else "",
-        at=registration.created_at,
+        at=at or registration.created_at,
+        included_add_ons=basis.included_add_ons if basis else (),
     )
+
+
+def early_bird_by_payment(event_id: int) -> bool:
+    """Whether the event keeps an early-bird price only when paid by the deadline
+    (`EventPricing.early_bird_by_payment`; docs/pricing.md)."""
+    return EventPricing.objects.filter(event_id=event_id, early_bird_by_payment=True).exists()
 
 
 def on_registration_created(sender, *, registration, actor, form_sections=None, **kwargs):
@@ -438,6 +470,7 @@ def on_registration_created(sender, *, registration, actor, form_sections=None, 
         sector=section.get("sector") or "",
         at=registration.created_at,
         replace=False,
+        included_add_ons=section.get("included_add_ons") or (),
     )
 
 

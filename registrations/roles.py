@@ -90,6 +90,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "pricing.add_groupdiscount",
         "pricing.change_groupdiscount",
         "pricing.delete_groupdiscount",
+        "pricing.view_eventpricing",
+        "pricing.add_eventpricing",
+        "pricing.change_eventpricing",
         # Badges: designs, printing (and reissuing lost ones), the print log and batches.
         "badges.view_badge",
         "badges.print_badges",
@@ -126,6 +129,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "delegations.add_packagepasses",
         "delegations.change_packagepasses",
         "delegations.delete_packagepasses",
+        "delegations.view_packageaddon",
+        "delegations.add_packageaddon",
+        "delegations.change_packageaddon",
+        "delegations.delete_packageaddon",
         "delegations.view_packageslot",
         # Add-ons (gala dinner, site visit, …): their places, bookings and manifests.
         "addons.view_addon",

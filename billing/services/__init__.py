@@ -2,6 +2,7 @@
 them, recording payments and refunds, reminders and overdue handling."""
 
 from .credits import credit_invoice, settle_cancelled_registration
+from .early_bird import lapse_early_bird, lapse_unpaid_early_birds
 from .invoicing import (
     BillingError,
     VatTreatment,
@@ -25,6 +26,8 @@ __all__ = [
     "event_billing",
     "flag_overdue_invoices",
     "invoice_registration",
+    "lapse_early_bird",
+    "lapse_unpaid_early_birds",
     "issue_invoice",
     "record_payment",
     "record_refund",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from pricing.selectors import price_lines
+from pricing.services import early_bird_by_payment
 from registrations.models import Registration
 
 from .. import extensions
@@ -72,6 +73,16 @@ def due_date(event, *, issued_on: datetime.date, due_days: int) -> datetime.date
     before the day of issue: an invoice issued during the event is due at once)."""
     latest = event.start_date - datetime.timedelta(days=1)
     return max(issued_on, min(issued_on + datetime.timedelta(days=due_days), latest))
+
+
+def early_bird_payment_deadline(registration: Registration) -> datetime.date | None:
+    """The last day an early-bird price must be paid by, when the registration's event
+    decides the early bird by payment date and the registration was priced early bird
+    (`pricing.services.early_bird_by_payment`); else None. The deadline's date in UTC."""
+    if not registration.early_bird or not early_bird_by_payment(registration.event_id):
+        return None
+    deadline = registration.category.early_bird_deadline
+    return deadline.astimezone(datetime.UTC).date() if deadline else None
 
 
 def event_billing(event) -> EventBilling:
@@ -293,6 +304,9 @@ def issue_invoice(invoice: Invoice, *, acting_user: User | None) -> Invoice:
             invoice.due_on = due_date(
                 invoice.registration.event, issued_on=issued_on, due_days=rules.payment_due_days
             )
+            deadline = early_bird_payment_deadline(invoice.registration)
+            if deadline is not None:  # the early-bird price holds only if paid by then
+                invoice.due_on = max(issued_on, min(invoice.due_on, deadline))
         invoice.save(
             update_fields=["year", "sequence_number", "number", "status", "issued_on", "due_on"]
         )

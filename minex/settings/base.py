@@ -286,6 +286,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.flag_overdue_invoices",
         "schedule": 3600.0,
     },
+    # Early bird by payment date: unpaid early birds re-priced after their deadline.
+    "billing-lapse-unpaid-early-birds": {
+        "task": "billing.tasks.lapse_unpaid_early_birds",
+        "schedule": 3600.0,
+    },
     # Attendee lists are personal data: background export files are deleted once expired.
     "exports-purge-expired-files": {
         "task": "exports.tasks.purge_expired_export_files",

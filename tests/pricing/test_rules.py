@@ -1,5 +1,6 @@
 """The pricing rules as a table: each row a real case from MINEX's terms, in the one order
-of pricing.rules (category and early bird, sector rate, group discount, code)."""
+of pricing.rules (category and early bird, sector rate, group discount, code, add-on places
+a package includes)."""
 
 import datetime
 from decimal import Decimal
@@ -16,6 +17,8 @@ NAME = {"en": "Delegate", "ru": "Делегат", "kk": "Делегат"}
 NGO = {"en": "Non-governmental organisation", "ru": "НКО", "kk": "ҮЕҰ"}
 GROUP_10 = [(3, Decimal("10"))]
 GALA = QuoteLine("add_on", {"en": "Gala dinner"}, Decimal("120.00"), "EUR")
+GALA_KEYED = QuoteLine("add_on", {"en": "Gala dinner"}, Decimal("120.00"), "EUR", key="add_on:7")
+SITE_VISIT = QuoteLine("add_on", {"en": "Site visit"}, Decimal("80.00"), "EUR", key="add_on:8")
 
 
 def _input(**fields) -> PricingInput:
@@ -99,6 +102,13 @@ CASES = {
         {"code": CodeTerms("GOV-2026", "free", Decimal("0")), "extra_lines": [GALA]},
         [("category", "500.00"), ("code", "-500.00"), ("add_on", "120.00")],
         "120.00",
+    ),
+    "a package's gala place: the add-on line taken off again (rule 5)": (
+        {"code": CodeTerms("PKG-GOLD", "free", Decimal("0")),
+         "extra_lines": [GALA_KEYED, SITE_VISIT], "included_keys": frozenset({"add_on:7"})},
+        [("category", "500.00"), ("code", "-500.00"), ("add_on", "120.00"),
+         ("add_on", "80.00"), ("included", "-120.00")],
+        "80.00",
     ),
     "an unlock-only code (0%) adds no line": (
         {"code": CodeTerms("SPEAKER", "percent", Decimal("0"))},

@@ -403,3 +403,66 @@ def test_filling_a_package_slot_locks_the_slot_after_the_registration():
     # registration's transaction (after its rows); the slot comes last.
     assert locks == [USER, PROFILE, EVENT, CATEGORY, EVENT, CATEGORY, "pricing_code",
                      "delegations_packageslot"]  # fmt: skip
+
+
+def test_giving_a_package_add_on_place_locks_it_after_the_add_on_before_the_slot():
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from delegations.models import Package, PackageAddOn, PackagePasses
+    from delegations.services import fill_slot, sync_package_slots
+    from tests.addons.factories import make_add_on
+
+    category = make_category()
+    contact = make_delegate()
+    gala = make_add_on(category.event, price=Decimal("120"), capacity=10)
+    package = Package.objects.create(
+        event=category.event, name="Gold", sponsor="Sponsor", contact=contact,
+        cutoff=timezone.now() + datetime.timedelta(days=1),
+    )  # fmt: skip
+    PackagePasses.objects.create(package=package, category=category, count=1)
+    PackageAddOn.objects.create(package=package, add_on=gala, count=1)
+    sync_package_slots(package)
+    slot = package.slots.select_related("package__event", "package__code", "category").get()
+
+    locks = locks_taken_by(
+        lambda: fill_slot(
+            slot, acting_user=contact, email="guest@sponsor.kz",
+            profile={"first_name": "G", "last_name": "S"}, consent_privacy=True, language="en",
+            add_on=gala,
+        )
+    )  # fmt: skip
+
+    # The code (pricing's receiver), then the add-on (addons' receiver books it), then the
+    # package's add-on places (counted under their row's lock), then the slot.
+    assert locks == [USER, PROFILE, EVENT, CATEGORY, EVENT, CATEGORY, "pricing_code",
+                     ADD_ON, "delegations_packageaddon", "delegations_packageslot"]  # fmt: skip
+
+
+def test_lapsing_an_unpaid_early_bird_locks_event_category_registration_then_invoices():
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from billing.services import lapse_early_bird
+    from pricing.models import EventPricing
+    from tests.billing.factories import make_billed_event, make_paid_registration
+
+    event = make_billed_event()
+    EventPricing.objects.create(event=event, early_bird_by_payment=True)
+    deadline = timezone.now() + datetime.timedelta(days=10)
+    registration = make_paid_registration(
+        event, price="500.00", early_bird_price=Decimal("450.00"), early_bird_deadline=deadline
+    )
+
+    locks = locks_taken_by(
+        lambda: lapse_early_bird(registration, now=deadline + datetime.timedelta(hours=1))
+    )
+
+    # Re-priced under the registration's locks; then the old invoice credited (its row,
+    # the credit note's, the sequence) and the new one issued (its row, the sequence).
+    assert locks[:3] == [EVENT, CATEGORY, REGISTRATION]
+    assert set(locks[3:]) == {"billing_invoice", "billing_invoicesequence"}
