@@ -9,7 +9,6 @@ registration, handed to a Celery task after commit, retried from the times kept 
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -41,9 +40,8 @@ class ApiToken(models.Model):
     )
     prefix = models.CharField(_("prefix"), max_length=16, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    scopes = ArrayField(
-        models.CharField(max_length=40, choices=Scope.choices), verbose_name=_("scopes")
-    )
+    # A list of `Scope` values. JSON, not an ArrayField: the embedded default runs on SQLite.
+    scopes = models.JSONField(_("scopes"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -97,10 +95,8 @@ class WebhookSubscription(models.Model):
             "Signs every delivery (HMAC-SHA256); shown once, when the subscription is made."
         ),
     )
-    events = ArrayField(
-        models.CharField(max_length=40, choices=WebhookEvent.choices),
-        verbose_name=_("events"),
-    )
+    # A list of `WebhookEvent` values (JSON: the embedded default runs on SQLite).
+    events = models.JSONField(_("events"))
     is_active = models.BooleanField(
         _("active"),
         default=True,

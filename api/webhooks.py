@@ -93,13 +93,17 @@ def registration_payload(registration: Registration) -> dict:
 def record_event(registration: Registration, event: str) -> list[WebhookDelivery]:
     """Write a delivery of `event` for every active subscription of the registration's forum
     that wants it, in the caller's transaction; queue their sending after commit."""
-    subscriptions = list(
-        WebhookSubscription.objects.filter(
-            forum_id=registration.event.forum_id, is_active=True, events__contains=[event]
+    # A forum has a handful of subscriptions: which want `event` is decided here, in one query
+    # on any database (JSON `contains` is PostgreSQL's only).
+    subscriptions = [
+        subscription
+        for subscription in WebhookSubscription.objects.filter(
+            forum_id=registration.event.forum_id, is_active=True
         )
         .order_by()  # the model's order (by forum) would join the forum table
-        .only("pk")
-    )
+        .only("pk", "events")
+        if event in subscription.events
+    ]
     if not subscriptions:
         return []
     now = timezone.now()
