@@ -115,48 +115,59 @@ class DetailPanel:
     order: int = 100
 
 
+def _add(panels: list[DetailPanel], panel: DetailPanel) -> None:
+    """Register `panel` in `panels`, kept in their order; the same one again is a no-op."""
+    if panel not in panels:
+        panels.append(panel)
+        panels.sort(key=lambda each: each.order)
+
+
+def _render(panels: list[DetailPanel], request, name: str, subject) -> list[SafeString]:
+    """The panels' HTML for `subject` (given to each template as `name`), in their order;
+    those whose context is None are left out."""
+    rendered = []
+    for panel in panels:
+        context = panel.context(request, subject)
+        if context is None:
+            continue
+        context = {name: subject, **context}
+        rendered.append(SafeString(render_to_string(panel.template, context, request=request)))
+    return rendered
+
+
 _detail_panels: list[DetailPanel] = []
+_confirmation_panels: list[DetailPanel] = []
+_dashboard_panels: list[DetailPanel] = []
 
 
 def add_detail_panel(panel: DetailPanel) -> None:
-    """Register a panel (from an `AppConfig.ready()`); registering the same one again is a no-op."""
-    if panel not in _detail_panels:
-        _detail_panels.append(panel)
-        _detail_panels.sort(key=lambda each: each.order)
+    """Register a registration-page panel (from an `AppConfig.ready()`)."""
+    _add(_detail_panels, panel)
 
 
 def detail_panels(request, registration) -> list[SafeString]:
     """The panels' HTML for this registration page, in their order; empty ones left out."""
-    rendered = []
-    for panel in _detail_panels:
-        context = panel.context(request, registration)
-        if context is None:
-            continue
-        context = {"registration": registration, **context}
-        rendered.append(SafeString(render_to_string(panel.template, context, request=request)))
-    return rendered
-
-
-_confirmation_panels: list[DetailPanel] = []
+    return _render(_detail_panels, request, "registration", registration)
 
 
 def add_confirmation_panel(panel: DetailPanel) -> None:
-    """Register a thank-you-page panel (from an `AppConfig.ready()`); again is a no-op."""
-    if panel not in _confirmation_panels:
-        _confirmation_panels.append(panel)
-        _confirmation_panels.sort(key=lambda each: each.order)
+    """Register a thank-you-page panel (from an `AppConfig.ready()`)."""
+    _add(_confirmation_panels, panel)
 
 
 def confirmation_panels(request, registration) -> list[SafeString]:
     """The panels' HTML for the thank-you page, in their order; empty ones left out."""
-    rendered = []
-    for panel in _confirmation_panels:
-        context = panel.context(request, registration)
-        if context is None:
-            continue
-        context = {"registration": registration, **context}
-        rendered.append(SafeString(render_to_string(panel.template, context, request=request)))
-    return rendered
+    return _render(_confirmation_panels, request, "registration", registration)
+
+
+def add_dashboard_panel(panel: DetailPanel) -> None:
+    """Register an event-dashboard panel (from an `AppConfig.ready()`)."""
+    _add(_dashboard_panels, panel)
+
+
+def dashboard_panels(request, event) -> list[SafeString]:
+    """The panels' HTML for this event's dashboard, in their order; empty ones left out."""
+    return _render(_dashboard_panels, request, "event", event)
 
 
 _email_context: list[Callable] = []
@@ -174,28 +185,6 @@ def email_context(registration) -> dict:
     for provider in _email_context:
         context.update(provider(registration))
     return context
-
-
-_dashboard_panels: list[DetailPanel] = []
-
-
-def add_dashboard_panel(panel: DetailPanel) -> None:
-    """Register a dashboard panel (from an `AppConfig.ready()`); the same one again is a no-op."""
-    if panel not in _dashboard_panels:
-        _dashboard_panels.append(panel)
-        _dashboard_panels.sort(key=lambda each: each.order)
-
-
-def dashboard_panels(request, event) -> list[SafeString]:
-    """The panels' HTML for this event's dashboard, in their order; empty ones left out."""
-    rendered = []
-    for panel in _dashboard_panels:
-        context = panel.context(request, event)
-        if context is None:
-            continue
-        context = {"event": event, **context}
-        rendered.append(SafeString(render_to_string(panel.template, context, request=request)))
-    return rendered
 
 
 @dataclass(frozen=True)

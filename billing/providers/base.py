@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from ..models import Invoice
 
@@ -56,8 +56,3 @@ class PaymentProvider(ABC):
     def start_payment(self, invoice: Invoice, *, amount: Decimal, request: HttpRequest):
         """Begin paying `amount` of `invoice`; return a `PaymentStart`. Raises
         `PaymentError`."""
-
-    def handle_notification(self, request: HttpRequest) -> HttpResponse:
-        """Answer the provider's server-to-server notification (a webhook). Bank transfers
-        have none: the bank statement import books them."""
-        raise NotImplementedError

@@ -49,7 +49,9 @@ def test_needs_are_wiped_the_day_after_the_event_and_not_before(settings):
             dietary_needs=needs,
         )
     last_day = event.end_date
-    at = lambda day: datetime.datetime.combine(day, datetime.time(2), tzinfo=datetime.UTC)  # noqa: E731
+
+    def at(day):
+        return datetime.datetime.combine(day, datetime.time(2), tzinfo=datetime.UTC)
 
     apply_retention_schedule(at(last_day + datetime.timedelta(days=2)))
     registration.refresh_from_db()

@@ -56,7 +56,7 @@ def parse_date(value: str, date_format: str) -> datetime.date:
     formats = (date_format,) if date_format else AUTO_DATE_FORMATS
     for each in formats:
         try:
-            return datetime.datetime.strptime(value.strip(), each).date()  # noqa: DTZ007
+            return datetime.datetime.strptime(value.strip(), each).date()
         except ValueError:
             continue
     raise ValueError(value)
