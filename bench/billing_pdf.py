@@ -22,8 +22,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,13 +29,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)  # the project, not bench/, first on the module path (bench/harness.py)
+
+from bench.harness import Processes, free_port, recreate_database, say, wait_for_port
+
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_DATABASE", "minex_bench_billing_pdf")
 BASELINE_DOCUMENTS = 20
-
-
-def say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def measure_pdf_rendering(count: int = 1000, concurrency: int = 2, timeout: float = 3600) -> dict:
@@ -49,53 +47,6 @@ def measure_pdf_rendering(count: int = 1000, concurrency: int = 2, timeout: floa
         cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True,
     )  # fmt: skip
     return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"Nothing answers on port {port}")
-
-
-class Processes:
-    """Everything this run started, stopped in reverse order whatever happens."""
-
-    def __init__(self):
-        self._started: list[subprocess.Popen] = []
-
-    def start(self, command: list[str], **options) -> subprocess.Popen:
-        process = subprocess.Popen(command, start_new_session=True, **options)
-        self._started.append(process)
-        return process
-
-    def stop_all(self) -> None:
-        for process in reversed(self._started):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in reversed(self._started):
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
-
-
-def recreate_database(environment: dict) -> None:
-
-    from bench import harness
-
-    harness.recreate_database(PG, DATABASE, environment)
 
 
 def worker_peak_rss_mb(worker: subprocess.Popen) -> float:
@@ -290,12 +241,11 @@ def main() -> None:
         "PYTHONPATH": str(ROOT),
     }
     os.environ.update({key: value for key, value in environment.items() if key != "PATH"})
-    sys.path.insert(0, str(ROOT))
 
     processes = Processes()
     try:
         say(f"Creating and migrating database {DATABASE}...")
-        recreate_database(environment)
+        recreate_database(PG, DATABASE, environment)
         processes.start(
             ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--logfile", str(workdir / "redis.log")]

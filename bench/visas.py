@@ -25,8 +25,6 @@ import datetime
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,63 +33,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # the project, not bench/, first on the module path (bench/harness.py)
+
+from bench.harness import Processes, free_port, recreate_database, say, wait_for_port
+
 PG = os.environ.get("BENCH_PG", "postgres://minex@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_DATABASE", "minex_bench_visas")
 
 
 # Given names as passports print them (Latin letters only): varied, so the letters differ.
 NAMES = ["JOHN PAUL", "MARIA", "AIGERIM", "OLIVER JAMES", "SOPHIE-ANNE", "LIAM", "ZHANAR"]
-
-
-def say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"Nothing answers on port {port}")
-
-
-class Processes:
-    """Everything this run started, stopped in reverse order whatever happens."""
-
-    def __init__(self):
-        self._started: list[subprocess.Popen] = []
-
-    def start(self, command: list[str], **options) -> subprocess.Popen:
-        process = subprocess.Popen(command, start_new_session=True, **options)
-        self._started.append(process)
-        return process
-
-    def stop_all(self) -> None:
-        for process in reversed(self._started):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in reversed(self._started):
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
-
-
-def recreate_database(environment: dict) -> None:
-
-    from bench import harness
-
-    harness.recreate_database(PG, DATABASE, environment)
 
 
 def worker_pids(worker_pid: int) -> list[int]:
@@ -282,7 +232,7 @@ def main() -> None:
     processes = Processes()
     try:
         say(f"Creating and migrating database {DATABASE}...")
-        recreate_database(environment)
+        recreate_database(PG, DATABASE, environment)
         say(f"Starting redis-server on {redis_port}...")
         processes.start(
             ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
